@@ -1,5 +1,5 @@
 import { Applies, type CompiledTemplate } from './compiled-template.js';
-import type { Message } from './i18n.js';
+import { pick, type Message } from './i18n.js';
 import { schemaCheck } from './schema-check.js';
 import { StatementSchema, type Statement } from './statement.js';
 
@@ -133,14 +133,14 @@ export function validateStatement(input: unknown, templates: TemplateLookup, opt
     if (value === undefined || value.trim() === '') {
       if (f.required) {
         add(null, `header/${f.id}`, 'missing-header', final ? 'error' : 'warning', {
-          ja: `ヘッダ項目「${f.label.ja}」が未記入です`,
-          en: `header field "${f.label.en ?? f.id}" is empty`,
+          ja: `ヘッダ項目「${pick(f.label, 'ja')}」が未記入です`,
+          en: `header field "${pick(f.label, 'en')}" is empty`,
         });
       }
     } else if (f.kind === 'date' && !isRealDate(value)) {
       add(null, `header/${f.id}`, 'invalid-header', 'error', {
-        ja: `ヘッダ項目「${f.label.ja}」は YYYY-MM-DD 形式の日付にしてください: "${value}"`,
-        en: `header field "${f.label.en ?? f.id}" must be a date as YYYY-MM-DD: "${value}"`,
+        ja: `ヘッダ項目「${pick(f.label, 'ja')}」は YYYY-MM-DD 形式の日付にしてください: "${value}"`,
+        en: `header field "${pick(f.label, 'en')}" must be a date as YYYY-MM-DD: "${value}"`,
       });
     }
   }
@@ -232,7 +232,7 @@ export function validateStatement(input: unknown, templates: TemplateLookup, opt
     }
     const option = r.options.get(answer);
     if (option === undefined) {
-      const allowed = [...r.options.values()].map((o) => `${o.value} (${o.label.ja})`).join(', ');
+      const allowed = [...r.options.values()].map((o) => `${o.value} (${pick(o.label, 'ja')})`).join(', ');
       add(id, `answers/${id}/answer`, 'invalid-answer', 'error', {
         ja: `行 ${label}: 回答 "${answer}" は選択肢にありません (選択肢: ${allowed})`,
         en: `row ${label}: answer "${answer}" is not one of ${allowed}`,
@@ -253,8 +253,8 @@ export function validateStatement(input: unknown, templates: TemplateLookup, opt
       const hasText = (entry?.remarks ?? []).some((n) => (remarkText.get(n) ?? '').trim() !== '');
       if (!hasText) {
         add(id, `answers/${id}/remarks`, 'missing-remark', final ? 'error' : 'warning', {
-          ja: `行 ${label}: 「${option.label.ja}」の場合は備考の記入が必要です`,
-          en: `row ${label}: answering "${option.label.en ?? option.value}" requires a remark`,
+          ja: `行 ${label}: 「${pick(option.label, 'ja')}」の場合は備考の記入が必要です`,
+          en: `row ${label}: answering "${pick(option.label, 'en')}" requires a remark`,
         });
       }
     }
