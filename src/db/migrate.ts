@@ -1,0 +1,87 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import type { Db, DialectName } from './database.js';
+import { initialMigration } from './migrations/0001-initial.js';
+
+/**
+ * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
+ * code runs from `dist/` and under tsx. Add new migrations at the end; never edit one that has shipped.
+ */
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(dialect),
+  };
+}
+
+/**
+ * Kysely wraps each migration in a transaction only where it believes DDL is transactional (PostgreSQL). SQLite's
+ * DDL is transactional too, so we wrap it ourselves: a failing migration leaves no half-made schema behind.
+ */
+function atomic(migration: Migration): Migration {
+  const inTransaction =
+    (step: (db: Kysely<unknown>) => Promise<void>) =>
+    (db: Kysely<unknown>): Promise<void> =>
+      db.transaction().execute((trx) => step(trx));
+  const down = migration.down;
+  return {
+    up: inTransaction((db) => migration.up(db)),
+    ...(down === undefined ? {} : { down: inTransaction((db) => down.call(migration, db)) }),
+  };
+}
+
+function provider(dialect: DialectName): MigrationProvider {
+  const all = migrations(dialect);
+  if (dialect === 'sqlite') {
+    for (const name of Object.keys(all)) all[name] = atomic(all[name]!);
+  }
+  return { getMigrations: () => Promise.resolve(all) };
+}
+
+export interface MigrationReport {
+  /** Names of the migrations this run applied, in order; empty when the schema was already current. */
+  applied: string[];
+  /** Kysely's result for each migration it considered. */
+  results: readonly MigrationResult[];
+}
+
+/** A migration run that failed; `results` says which migrations ran, failed, or were not executed. */
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly results: readonly MigrationResult[],
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = 'MigrationError';
+  }
+}
+
+function newMigrator(db: Db): Migrator {
+  return new Migrator({ db: db.kysely, provider: provider(db.dialect) });
+}
+
+/**
+ * Brings the schema to the latest migration. Running it again is a no-op. Throws MigrationError, naming the
+ * failing migration and carrying Kysely's result set, when a migration fails.
+ */
+export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+  const { error, results = [] } = await newMigrator(db).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(
+      failed === undefined ? `migration failed before any ran: ${reason}` : `migration "${failed}" failed: ${reason}`,
+      results,
+      error,
+    );
+  }
+  return {
+    applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    results,
+  };
+}
+
+/** The migrations known to this build, and when each was applied (undefined: pending). */
+export async function migrationStatus(db: Db): Promise<{ name: string; executedAt: Date | undefined }[]> {
+  const info = await newMigrator(db).getMigrations();
+  return info.map((m) => ({ name: m.name, executedAt: m.executedAt }));
+}
