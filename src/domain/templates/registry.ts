@@ -5,9 +5,10 @@ import type { TemplateLookup } from '../validation.js';
 import iotSeed from './builtin/iot-security-guideline-1.0-seed.json' with { type: 'json' };
 import mds2nd from './builtin/jahis-jira-mds-2.json' with { type: 'json' };
 import mhlw2015 from './builtin/mhlw-cyber-notice-2015.json' with { type: 'json' };
+import nemaMds2 from './builtin/nema-mds2-2019.json' with { type: 'json' };
 
 /** The templates that ship with OpenMDS, in the order they are listed. */
-export const BUILTIN_TEMPLATE_DATA: readonly unknown[] = [mds2nd, iotSeed, mhlw2015];
+export const BUILTIN_TEMPLATE_DATA: readonly unknown[] = [mds2nd, nemaMds2, iotSeed, mhlw2015];
 
 export class TemplateLoadError extends Error {
   constructor(

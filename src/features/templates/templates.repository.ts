@@ -83,7 +83,7 @@ export async function upsertTemplate(
     })
     .onConflict((oc) => oc.columns(['id', 'edition']).doNothing())
     .executeTakeFirst();
-  if (Number(inserted.numInsertedRows ?? 0n) === 1) return 'inserted';
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'inserted';
 
   const existing = await db
     .selectFrom('templates')
@@ -119,13 +119,13 @@ export async function findTemplate(db: Queryable, id: string, edition: string): 
   return row === undefined ? undefined : (JSON.parse(row.content) as Template);
 }
 
-/** Every stored template, ordered by id and edition. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Every stored template, ordered by id and edition (by code units, the same on both dialects whatever the collation). */
 export async function listTemplates(db: Queryable): Promise<TemplateSummary[]> {
   const rows = await db
     .selectFrom('templates')
     .select(['id', 'edition', 'title_ja', 'title_en', 'publisher_ja', 'publisher_en', 'builtin', 'row_count', 'answerable_count'])
-    .orderBy('id')
-    .orderBy('edition')
     .execute();
-  return rows.map(rowToSummary);
+  return rows.map(rowToSummary).sort((a, b) => byCodeUnits(a.id, b.id) || byCodeUnits(a.edition, b.edition));
 }

@@ -2,11 +2,21 @@ import ExcelJS from 'exceljs';
 import { FormatError } from '../errors.js';
 import { guardXlsx } from '../xlsx-guard.js';
 
-/** The first line of an error's message, shortened: what went wrong, without a library's stack or internals. */
-function firstLine(e: unknown): string {
+/**
+ * What went wrong, in one short line without the library's stack. A TypeError inside exceljs means a part it
+ * expected is missing or odd; its message ("Cannot read properties of undefined") would only confuse.
+ */
+function describe(e: unknown): string {
+  if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) {
+    return 'a part of the workbook is missing or malformed';
+  }
   const text = e instanceof Error ? e.message : String(e);
   const line = text.split('\n', 1)[0]?.trim() ?? '';
-  return line === '' ? 'unknown error' : line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  // The XML parser's messages start with "line:column: ".
+  const xml = /^(\d+):(\d+): (.*?)\.?$/.exec(line);
+  if (xml !== null) return `malformed XML (line ${xml[1]}, column ${xml[2]}: ${xml[3]})`;
+  if (line === '') return 'unknown error';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 /**
@@ -19,7 +29,7 @@ export async function readXlsxWorkbook(data: Uint8Array, format: string): Promis
   try {
     await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ExcelJS.Buffer);
   } catch (e) {
-    throw new FormatError(format, undefined, `not a readable XLSX workbook: ${firstLine(e)}`);
+    throw new FormatError(format, undefined, `not a readable XLSX workbook: ${describe(e)}`);
   }
   return workbook;
 }

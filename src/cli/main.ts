@@ -1,0 +1,293 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { carryForward } from '../domain/carry-forward.js';
+import { mappingByRowId, EditionMappingSchema, type EditionMapping } from '../domain/edition-mapping.js';
+import { pick } from '../domain/i18n.js';
+import { schemaCheck } from '../domain/schema-check.js';
+import { parseTemplateKey } from '../domain/template.js';
+import { TemplateLoadError, type TemplateRegistry } from '../domain/templates/registry.js';
+import { validateStatement, type ValidationResult } from '../domain/validation.js';
+import { FormatError } from '../formats/errors.js';
+import { EXPORT_FORMATS, IMPORT_FORMATS, detectFormat, exportStatement, importStatement, type ExportFormat, type ImportFormat } from '../formats/index.js';
+import { exportJson, looksLikeStatement, parseJsonText } from '../formats/json/json-format.js';
+import { packageVersion } from '../server/paths.js';
+import { loadTemplates } from './templates-loader.js';
+
+/** Exit codes: 0 success, 1 the input is invalid (validation, carry-forward), 2 the input could not be read or the call is wrong. */
+export const EXIT = { ok: 0, invalid: 1, unreadable: 2 } as const;
+
+/** An expected failure: printed as one line, without a stack unless --debug. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.unreadable,
+  ) {
+    super(message);
+  }
+}
+
+interface GlobalOptions {
+  templates: string[];
+  debug?: boolean;
+}
+
+const mappingShape = schemaCheck<EditionMapping>(EditionMappingSchema);
+
+function readInput(file: string): Uint8Array {
+  try {
+    return file === '-' ? readFileSync(0) : readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot be read'}`);
+  }
+}
+
+function writeOutput(out: string | undefined, text: string): void {
+  if (out === undefined || out === '-') process.stdout.write(text);
+  else {
+    try {
+      writeFileSync(out, text);
+    } catch {
+      throw new CliError(`${out}: cannot be written`);
+    }
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number from 1 to 65535');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function describeIssue(i: ValidationResult['issues'][number]): string {
+  const where = i.row === null ? i.field : `row ${i.row}`;
+  return `  ${i.severity === 'error' ? 'error  ' : 'warning'} ${i.code.padEnd(22)} ${where}: ${i.message.en}`;
+}
+
+/** Builds the `openmds` command. Exported for in-process tests. */
+export function buildCli(): Command {
+  const program = new Command('openmds')
+    .description('OpenMDS: write, validate, convert and carry forward medical information security disclosure statements (MDS)')
+    .version(packageVersion())
+    .option('--templates <path>', 'load extra template files, or folders of them (repeatable)', collect, [])
+    .option('--debug', 'print stack traces of unexpected errors')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const registry = (): TemplateRegistry => loadTemplates((program.opts<GlobalOptions>().templates));
+
+  program
+    .command('templates')
+    .description('list the templates OpenMDS knows')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const list = registry().compiled();
+      if (opts.json === true) {
+        const out = list.map((c) => ({
+          id: c.template.id,
+          edition: c.template.edition,
+          title: c.template.title,
+          publisher: c.template.publisher,
+          rows: c.rows.length,
+          answerable: c.answerableCount,
+        }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        return;
+      }
+      for (const c of list) {
+        process.stdout.write(`${`${c.template.id}@${c.template.edition}`.padEnd(34)} ${String(c.answerableCount).padStart(4)} rows  ${pick(c.template.title, 'ja')}\n`);
+      }
+    });
+
+  program
+    .command('validate')
+    .description('validate statements (any importable format); exit 0 when all are valid, 1 when one is invalid, 2 when one cannot be read')
+    .argument('<files...>', 'statement files')
+    .option('--final', 'require every applicable row, as for finalization')
+    .option('--json', 'print a JSON array of results')
+    .action(async (files: string[], opts: { final?: boolean; json?: boolean }) => {
+      const templates = registry();
+      const results: (ValidationResult & { file: string })[] = [];
+      let exit: number = EXIT.ok;
+      for (const file of files) {
+        try {
+          const data = readInput(file);
+          // A JSON statement is validated as it is, so that structural problems are reported field by field.
+          let value: unknown;
+          const parsed = detectFormat(data, file) === 'json' ? parseJsonText(data) : undefined;
+          if (parsed !== undefined && looksLikeStatement(parsed)) value = parsed;
+          else if (parsed !== undefined) throw new FormatError('json', 'format', 'not an OpenMDS statement (expected "format": "openmds-statement")');
+          else value = (await importStatement(data, { file, templates })).statement;
+          const r = validateStatement(value, templates, { final: opts.final === true });
+          results.push({ file, ...r });
+          if (!r.valid) exit = Math.max(exit, EXIT.invalid);
+        } catch (e) {
+          if (!(e instanceof FormatError) && !(e instanceof CliError)) throw e;
+          const message = e instanceof FormatError ? `${file}: ${e.message}` : e.message;
+          exit = EXIT.unreadable;
+          results.push({
+            file,
+            valid: false,
+            template: null,
+            edition: null,
+            counts: { yes: 0, no: 0, na: 0, other: 0, unanswered: 0, skipped: 0 },
+            issues: [{ row: null, field: '(file)', code: 'invalid-structure', severity: 'error', message: { ja: `読み込めません: ${message}`, en: `unreadable: ${message}` } }],
+          });
+        }
+      }
+      if (opts.json === true) {
+        const out = results.map((r) => ({
+          file: r.file,
+          valid: r.valid,
+          template: r.template,
+          edition: r.edition,
+          counts: r.counts,
+          issues: r.issues.map((i) => ({ row: i.row, field: i.field, code: i.code, severity: i.severity, message: i.message })),
+        }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        for (const r of results) {
+          const c = r.counts;
+          const head = r.template === null ? '' : ` (${r.template}@${r.edition ?? '?'}: はい ${c.yes}, いいえ ${c.no}, 対象外 ${c.na}${c.other > 0 ? `, other ${c.other}` : ''}, unanswered ${c.unanswered}, skipped ${c.skipped})`;
+          process.stdout.write(`${r.file}: ${r.valid ? 'valid' : 'invalid'}${head}\n`);
+          for (const i of r.issues) process.stdout.write(`${describeIssue(i)}\n`);
+        }
+      }
+      process.exitCode = exit;
+    });
+
+  program
+    .command('import')
+    .description('convert a statement file to canonical JSON')
+    .argument('<file>', 'the file to import ("-" for standard input)')
+    .addOption(new Option('--format <format>', 'the input format').choices(['auto', ...IMPORT_FORMATS]).default('auto'))
+    .option('-o, --output <file>', 'where to write the JSON (default: standard output)')
+    .action(async (file: string, opts: { format: ImportFormat | 'auto'; output?: string }) => {
+      const templates = registry();
+      const r = await importStatement(readInput(file), { format: opts.format, file: basename(file), templates });
+      for (const w of r.warnings) process.stderr.write(`openmds: warning: ${file}: ${w}\n`);
+      writeOutput(opts.output, exportJson(r.statement, templates.get(r.statement.template.id, r.statement.template.edition)));
+    });
+
+  program
+    .command('export')
+    .description('write a statement in another format')
+    .argument('<file>', 'a statement file (any importable format)')
+    .addOption(new Option('--format <format>', 'the output format').choices([...EXPORT_FORMATS]).makeOptionMandatory())
+    .option('-o, --output <file>', 'where to write (default: standard output)')
+    .action(async (file: string, opts: { format: ExportFormat; output?: string }) => {
+      const templates = registry();
+      const r = await importStatement(readInput(file), { file: basename(file), templates });
+      writeOutput(opts.output, exportStatement(r.statement, opts.format, templates));
+    });
+
+  program
+    .command('carry-forward')
+    .description('turn a statement on one template edition into a draft on another, reporting the rows that need a new answer')
+    .argument('<file>', 'the statement to carry forward')
+    .requiredOption('--to <template@edition>', 'the target edition, e.g. jahis-jira-mds@3')
+    .option('--mapping <file>', 'the edition mapping (default: derived by row id)')
+    .option('-o, --output <file>', 'where to write the new draft (default: standard output)')
+    .option('--report <file>', 'also write the report as JSON')
+    .action(async (file: string, opts: { to: string; mapping?: string; output?: string; report?: string }) => {
+      const templates = registry();
+      const target = parseTemplateKey(opts.to);
+      if (target === undefined) throw new CliError(`--to: "${opts.to}" is not TEMPLATE@EDITION (e.g. jahis-jira-mds@2)`);
+      const to = templates.get(target.id, target.edition);
+      if (to === undefined) throw new CliError(`--to: template ${opts.to} is not known (see "openmds templates"; add files with --templates)`);
+      const { statement } = await importStatement(readInput(file), { file: basename(file), templates });
+      const from = templates.get(statement.template.id, statement.template.edition);
+      if (from === undefined) throw new CliError(`${file}: template ${statement.template.id}@${statement.template.edition} is not known`);
+      let mapping: EditionMapping;
+      if (opts.mapping === undefined) {
+        mapping = mappingByRowId(from, to);
+        process.stderr.write(`openmds: warning: no --mapping given; rows are matched by id (${from.key} → ${to.key})\n`);
+      } else {
+        const m = parseJsonText(readInput(opts.mapping), 'mapping');
+        if (!mappingShape.is(m)) {
+          const p = mappingShape.problems(m)[0];
+          throw new CliError(`${opts.mapping}: ${p?.path ?? ''}: ${p?.message ?? 'not an edition mapping'}`);
+        }
+        mapping = m;
+      }
+      const r = carryForward(statement, from, to, mapping, new Date().toISOString());
+      if (!r.ok) throw new CliError(`${opts.mapping ?? 'mapping'}: ${r.problems.join('; ')}`, EXIT.invalid);
+      writeOutput(opts.output, exportJson(r.statement, to));
+      if (opts.report !== undefined) writeOutput(opts.report, `${JSON.stringify(r.report, null, 2)}\n`);
+      const log = (line: string): boolean => (opts.output === undefined ? process.stderr : process.stdout).write(`${line}\n`);
+      log(`${from.key} → ${to.key}: ${r.report.carried.length} answers carried, ${r.report.needsAnswer.length} rows need an answer`);
+      for (const n of r.report.needsAnswer) {
+        const hint = n.from.map((f) => `${f.row}${f.answer === undefined ? '' : `=${f.answer}`}`).join(', ');
+        log(`  needs answer  ${n.row.padEnd(10)} ${n.reason}${hint === '' ? '' : ` (was ${hint})`}`);
+      }
+      for (const d of r.report.dropped) log(`  dropped       ${d.row.padEnd(10)} removed in ${to.key}${d.answer === undefined ? '' : ` (was ${d.answer})`}`);
+      for (const n of r.report.uncitedRemarks) log(`  remark ${n} is no longer cited by any row; it stays in the remarks list`);
+      for (const n of r.report.notes) log(`  note: ${n}`);
+    });
+
+  program
+    .command('serve')
+    .description('start the web server and API (SQLite in ./data unless OPENMDS_DATABASE_URL is set)')
+    .option('--port <n>', 'port (default: OPENMDS_PORT or 8080)', positiveInt)
+    .option('--host <address>', 'address to listen on (default: OPENMDS_HOST or 127.0.0.1)')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .action(async (opts: { port?: number; host?: string; data?: string }) => {
+      const { startServer } = await import('../server/start.js');
+      const envPort = process.env['OPENMDS_PORT'];
+      let port = opts.port;
+      if (port === undefined && envPort !== undefined) {
+        try {
+          port = positiveInt(envPort);
+        } catch {
+          throw new CliError(`OPENMDS_PORT: "${envPort}" is not a port number`);
+        }
+      }
+      await startServer({
+        port: port ?? 8080,
+        host: opts.host ?? process.env['OPENMDS_HOST'] ?? '127.0.0.1',
+        dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
+        templates: registry(),
+        ...(process.env['OPENMDS_DATABASE_URL'] === undefined ? {} : { databaseUrl: process.env['OPENMDS_DATABASE_URL'] }),
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildCli();
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.unreadable;
+    }
+    const debug = argv.includes('--debug');
+    if (e instanceof CliError) {
+      process.stderr.write(`openmds: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof FormatError || e instanceof TemplateLoadError) {
+      process.stderr.write(`openmds: ${e instanceof FormatError ? `${e.format}: ` : ''}${e.message}\n`);
+      if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
+      return EXIT.unreadable;
+    }
+    process.stderr.write(`openmds: unexpected error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    return EXIT.unreadable;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /[\\/](main\.(ts|js)|openmds(\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  // serve keeps the process alive through its listening socket; every other command ends with its exit code.
+  process.exitCode = await runCli(process.argv.slice(2));
+}

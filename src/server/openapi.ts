@@ -1,0 +1,40 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { packageVersion } from './paths.js';
+
+/**
+ * The OpenAPI 3.1 document, built from the route schemas (so it cannot drift from what the routes validate and
+ * serialize), at /api/docs/json, and Swagger UI at /api/docs. Swagger UI serves its own bundled files: nothing
+ * is fetched from the internet. Register before the routes, so that it sees them.
+ */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenMDS',
+        version: packageVersion(),
+        description:
+          'The API of OpenMDS, the platform for the manufacturer disclosure statement for medical information ' +
+          'security (製造業者による医療情報セキュリティ開示書, MDS) and NEMA MDS2. Errors answer ' +
+          '{"error": {"code", "message"}}; see docs/api.md.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      tags: [
+        { name: 'templates', description: 'Checklist templates (the forms statements answer)' },
+        { name: 'validation', description: 'Checking statements against their template' },
+      ],
+    },
+    // Name shared schemas after their $id instead of "def-0".
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { deepLinking: true },
+    // No call to validator.swagger.io: the document is checked by the test suite instead.
+    validatorUrl: false,
+  });
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { TemplateRegistry } from '../domain/templates/registry.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { upsertTemplate } from '../features/templates/templates.repository.js';
+import { buildApp } from './app.js';
+
+export interface StartOptions {
+  port: number;
+  host: string;
+  /** Folder of the embedded SQLite database; ignored when `databaseUrl` selects PostgreSQL. */
+  dataDir: string;
+  databaseUrl?: string;
+  templates: TemplateRegistry;
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (and migrates) the database, stores the built-in templates in it, and starts listening. Ends cleanly on
+ * SIGINT and SIGTERM.
+ */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const db = await openDatabase({ ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }), dataDir: options.dataDir });
+  try {
+    const report = await migrateToLatest(db);
+    await db.kysely.transaction().execute(async (trx) => {
+      for (const t of options.templates.list()) await upsertTemplate(trx, t, { builtin: true });
+    });
+    const app = await buildApp({ templates: options.templates, logger: options.logger ?? true });
+    await app.listen({ port: options.port, host: options.host });
+    const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+    const url = `http://${shown}:${options.port}`;
+    const where = db.dialect === 'sqlite' ? `SQLite in ${options.dataDir}` : 'PostgreSQL';
+    process.stdout.write(
+      `OpenMDS is running at ${url} (${where}; ${report.applied.length} migrations applied; ${options.templates.list().length} templates)\n`,
+    );
+    let closing = false;
+    const close = async (): Promise<void> => {
+      if (closing) return;
+      closing = true;
+      await app.close();
+      await db.close();
+    };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        void close().then(() => process.exit(0));
+      });
+    }
+    return { app, db, url, close };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

@@ -1,0 +1,38 @@
+import { defineConfig, type Plugin } from 'vite';
+
+const webDir = decodeURIComponent(new URL('.', import.meta.url).pathname);
+
+/**
+ * Fontsource's CSS lists a woff fallback after each woff2 file. Every browser that runs this UI reads woff2, so the
+ * fallbacks are dropped and web/dist carries half the font files.
+ */
+function woff2Only(): Plugin {
+  return {
+    name: 'openmds-woff2-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/@fontsource\/.+\.css$/.test(id)) return null;
+      return { code: code.replace(/,\s*url\([^)]+\.woff\)\s*format\(['"]woff['"]\)/g, ''), map: null };
+    },
+  };
+}
+
+export default defineConfig({
+  root: webDir,
+  base: '/',
+  plugins: [woff2Only()],
+  // Vite 8 transforms TSX with Oxc; no React plugin is needed for a production build.
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Never inline assets as data: URLs: fonts must come from 'self' under the server's CSP.
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 700,
+  },
+  server: {
+    // `vite --config web/vite.config.ts` during development, with the API served by `npm run dev`.
+    proxy: { '/api': 'http://127.0.0.1:3000', '/healthz': 'http://127.0.0.1:3000' },
+  },
+});
