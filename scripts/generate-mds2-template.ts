@@ -13,14 +13,22 @@ import { fileURLToPath } from 'node:url';
 import { generateMds2TemplateJson } from '../src/formats/mds2-xlsx/mds2-template.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const input = process.argv[2] === undefined ? resolve(root, '../shared/data/mds2/Example-MDS2-Worksheet.xlsx') : resolve(process.argv[2]);
-const output = process.argv[3] === undefined ? resolve(root, 'src/domain/templates/builtin/nema-mds2-2019.json') : resolve(process.argv[3]);
+const input =
+  process.argv[2] === undefined
+    ? resolve(root, '../shared/data/mds2/Example-MDS2-Worksheet.xlsx')
+    : resolve(process.argv[2]);
+const output =
+  process.argv[3] === undefined
+    ? resolve(root, 'src/domain/templates/builtin/nema-mds2-2019.json')
+    : resolve(process.argv[3]);
 
 try {
   const json = await generateMds2TemplateJson(new Uint8Array(readFileSync(input)));
   writeFileSync(output, json);
   const t = JSON.parse(json) as { rows: unknown[]; sections: unknown[]; headerFields: unknown[] };
-  console.log(`${output}: ${t.rows.length} rows, ${t.sections.length} sections, ${t.headerFields.length} header fields`);
+  console.log(
+    `${output}: ${t.rows.length} rows, ${t.sections.length} sections, ${t.headerFields.length} header fields`,
+  );
 } catch (e) {
   console.error(`generate-mds2-template: ${input}: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;

@@ -30,9 +30,16 @@ export default defineConfig({
     // Never inline assets as data: URLs: fonts must come from 'self' under the server's CSP.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      onLog(level, log, handler) {
+        // Mantine marks its modules "use client" for React Server Components; meaningless in a client bundle.
+        if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        handler(level, log);
+      },
+    },
   },
   server: {
     // `vite --config web/vite.config.ts` during development, with the API served by `npm run dev`.
-    proxy: { '/api': 'http://127.0.0.1:3000', '/healthz': 'http://127.0.0.1:3000' },
+    proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' },
   },
 });

@@ -22,7 +22,10 @@ describe('resolveDatabaseTarget', () => {
       file: path.join('/srv/openmds', 'openmds.sqlite'),
     });
     expect(resolveDatabaseTarget({})).toEqual({ dialect: 'sqlite', file: path.join('data', 'openmds.sqlite') });
-    expect(resolveDatabaseTarget({ url: '' })).toEqual({ dialect: 'sqlite', file: path.join('data', 'openmds.sqlite') });
+    expect(resolveDatabaseTarget({ url: '' })).toEqual({
+      dialect: 'sqlite',
+      file: path.join('data', 'openmds.sqlite'),
+    });
   });
 
   it('accepts :memory: and sqlite:PATH', () => {

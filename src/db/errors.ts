@@ -53,7 +53,7 @@ interface DriverError {
 }
 
 function driverError(e: unknown): DriverError {
-  return typeof e === 'object' && e !== null ? (e as DriverError) : {};
+  return typeof e === 'object' && e !== null ? e : {};
 }
 
 /** The immutability trigger refused an UPDATE or DELETE (SQLite RAISE(ABORT) or a PostgreSQL exception). */

@@ -21,10 +21,9 @@ function atomic(migration: Migration): Migration {
     (step: (db: Kysely<unknown>) => Promise<void>) =>
     (db: Kysely<unknown>): Promise<void> =>
       db.transaction().execute((trx) => step(trx));
-  const down = migration.down;
   return {
     up: inTransaction((db) => migration.up(db)),
-    ...(down === undefined ? {} : { down: inTransaction((db) => down.call(migration, db)) }),
+    ...(migration.down === undefined ? {} : { down: inTransaction((db) => migration.down?.(db) ?? Promise.resolve()) }),
   };
 }
 
@@ -67,7 +66,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
   const { error, results = [] } = await newMigrator(db).migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : JSON.stringify(error);
     throw new MigrationError(
       failed === undefined ? `migration failed before any ran: ${reason}` : `migration "${failed}" failed: ${reason}`,
       results,

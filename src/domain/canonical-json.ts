@@ -44,7 +44,7 @@ function serialize(value: unknown, ancestors: Set<object>, where: string): strin
       break;
   }
   if (value === null) return 'null';
-  const object = value as object;
+  const object = value;
   if (ancestors.has(object)) throw new TypeError(`canonical JSON: cycle at ${where || '(root)'}`);
   ancestors.add(object);
   try {

@@ -88,7 +88,11 @@ export function readZipDirectory(data: Uint8Array, format: string): ZipEntry[] {
     dirLimit = end64;
   }
   if (count > LIMITS.maxZipEntries) {
-    throw new FormatError(format, undefined, `the zip archive has ${count} entries; at most ${LIMITS.maxZipEntries} are accepted`);
+    throw new FormatError(
+      format,
+      undefined,
+      `the zip archive has ${count} entries; at most ${LIMITS.maxZipEntries} are accepted`,
+    );
   }
   if (dirOffset + dirSize > dirLimit) throw corrupt('central directory lies outside the file');
 
@@ -96,7 +100,9 @@ export function readZipDirectory(data: Uint8Array, format: string): ZipEntry[] {
   let total = 0;
   let at = dirOffset;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > dirOffset + dirSize || v.getUint32(at, true) !== SIG_CENTRAL) throw corrupt(`central directory record ${i + 1}`);
+    if (at + 46 > dirOffset + dirSize || v.getUint32(at, true) !== SIG_CENTRAL) {
+      throw corrupt(`central directory record ${i + 1}`);
+    }
     const flags = v.getUint16(at + 8, true);
     const method = v.getUint16(at + 10, true);
     const crc = v.getUint32(at + 16, true);
@@ -112,7 +118,7 @@ export function readZipDirectory(data: Uint8Array, format: string): ZipEntry[] {
     const name = (flags & 0x800) !== 0 ? utf8.decode(nameBytes) : latin1.decode(nameBytes);
     // ZIP64 extra field: 64-bit values for whichever 32-bit fields are saturated, in this order.
     const extraEnd = at + 46 + nameLength + extraLength;
-    for (let x = at + 46 + nameLength; x + 4 <= extraEnd; ) {
+    for (let x = at + 46 + nameLength; x + 4 <= extraEnd;) {
       const id = v.getUint16(x, true);
       const size = v.getUint16(x + 2, true);
       if (x + 4 + size > extraEnd) throw corrupt(`extra field of "${name}"`);
@@ -169,12 +175,18 @@ export function readZipEntry(data: Uint8Array, entry: ZipEntry, format: string):
       out = inflateRawSync(packed, { maxOutputLength: entry.uncompressedSize + 1 });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      throw fail(code === 'ERR_BUFFER_TOO_LARGE' ? 'it unpacks to more than its declared size' : 'its compressed data is corrupt');
+      throw fail(
+        code === 'ERR_BUFFER_TOO_LARGE'
+          ? 'it unpacks to more than its declared size'
+          : 'its compressed data is corrupt',
+      );
     }
   } else {
     throw fail(`compression method ${entry.method} is not supported`);
   }
-  if (out.length !== entry.uncompressedSize) throw fail(`it unpacks to ${out.length} bytes, not the declared ${entry.uncompressedSize}`);
+  if (out.length !== entry.uncompressedSize) {
+    throw fail(`it unpacks to ${out.length} bytes, not the declared ${entry.uncompressedSize}`);
+  }
   if (crc32(out) >>> 0 !== entry.crc >>> 0) throw fail('checksum mismatch');
   return out;
 }

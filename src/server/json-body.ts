@@ -50,6 +50,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       );
       return;
     }
-    parse(request, text, done);
+    // Typed as possibly async; Fastify's JSON parser calls `done` synchronously.
+    void parse(request, text, done);
   });
 }

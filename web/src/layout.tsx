@@ -2,7 +2,7 @@ import { Anchor, AppShell, Group, SegmentedControl, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useLang, type Lang } from './i18n';
+import { useLang } from './i18n';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
@@ -29,7 +29,7 @@ export function Layout({ children }: { children: ReactNode }) {
             aria-label={t('app.language')}
             data-testid="language-toggle"
             value={lang}
-            onChange={(v) => setLang(v as Lang)}
+            onChange={setLang}
             data={[
               { value: 'ja', label: '日本語' },
               { value: 'en', label: 'English' },

@@ -111,7 +111,9 @@ function headerColumns(statement: Statement): Pick<StatementRow, 'manufacturer' 
 /** Turns a trigger's refusal into a StoreError; rethrows anything else. */
 function rethrowImmutable(e: unknown, id: string, revision: number): never {
   if (isImmutableViolation(e)) {
-    throw new StoreError('immutable', `statement ${id} revision ${revision} is finalized and cannot change`, { cause: e });
+    throw new StoreError('immutable', `statement ${id} revision ${revision} is finalized and cannot change`, {
+      cause: e,
+    });
   }
   throw e;
 }
@@ -138,9 +140,13 @@ export async function insertStatement(
       .execute();
   } catch (e) {
     if (isForeignKeyViolation(e)) {
-      throw new StoreError('invalid', `template ${content.template.id}@${content.template.edition} is not in the database`, {
-        cause: e,
-      });
+      throw new StoreError(
+        'invalid',
+        `template ${content.template.id}@${content.template.edition} is not in the database`,
+        {
+          cause: e,
+        },
+      );
     }
     if (isUniqueViolation(e)) throw new StoreError('conflict', `statement ${id} already exists`, { cause: e });
     throw e;
@@ -322,7 +328,12 @@ export async function advanceCurrentRevision(
 ): Promise<boolean> {
   const result = await db
     .updateTable('statements')
-    .set({ current_revision: values.to, status: values.status, ...headerColumns(values.content), updated_at: values.at })
+    .set({
+      current_revision: values.to,
+      status: values.status,
+      ...headerColumns(values.content),
+      updated_at: values.at,
+    })
     .where('id', '=', values.id)
     .where('current_revision', '=', values.from)
     .executeTakeFirst();

@@ -189,7 +189,10 @@ export async function saveDraft(db: Kysely<Database>, options: SaveDraftOptions)
  * Freezes an open revision once it passes final validation (every applicable row answered, every required remark
  * written): status 'finalized', content hash over its RFC 8785 canonical JSON. It never changes again.
  */
-export async function finalizeRevision(db: Kysely<Database>, options: FinalizeRevisionOptions): Promise<RevisionRecord> {
+export async function finalizeRevision(
+  db: Kysely<Database>,
+  options: FinalizeRevisionOptions,
+): Promise<RevisionRecord> {
   const { id, revision } = options;
   const at = timestamp(options.at);
   const by = options.by.trim();
@@ -202,7 +205,14 @@ export async function finalizeRevision(db: Kysely<Database>, options: FinalizeRe
     }
     const content: Statement = { ...current.content, status: 'finalized', revision };
     requireValid(content, options.templates, true, `statement ${id} revision ${revision} cannot be finalized`);
-    const done = await finalizeRevisionContent(trx, { id, revision, expectedVersion: current.version, content, by, at });
+    const done = await finalizeRevisionContent(trx, {
+      id,
+      revision,
+      expectedVersion: current.version,
+      content,
+      by,
+      at,
+    });
     if (done === undefined) {
       const now = await requireRevision(trx, id, revision);
       throw isOpen(now.status) ? conflict(now, current.version) : immutable(now);
@@ -245,20 +255,33 @@ export async function startRevision(db: Kysely<Database>, options: StartRevision
  * Moves a revision's status: draft ⇄ in-review while open; finalized → published → withdrawn after finalization
  * (finalize itself with finalizeRevision). The content of a finalized revision stays byte-for-byte as it was.
  */
-export async function changeRevisionStatus(db: Kysely<Database>, options: ChangeStatusOptions): Promise<RevisionRecord> {
+export async function changeRevisionStatus(
+  db: Kysely<Database>,
+  options: ChangeStatusOptions,
+): Promise<RevisionRecord> {
   const at = timestamp(options.at);
   const { id, revision, to } = options;
   return db.transaction().execute(async (trx) => {
     const statement = await requireStatement(trx, id);
     const current = await requireRevision(trx, id, revision);
     if (!TRANSITIONS[current.status].includes(to)) {
-      throw new StoreError('conflict', `statement ${id} revision ${revision} cannot go from ${current.status} to ${to}`);
+      throw new StoreError(
+        'conflict',
+        `statement ${id} revision ${revision} cannot go from ${current.status} to ${to}`,
+      );
     }
     let moved: boolean;
     if (isOpen(current.status)) {
       // The open content carries its status, so the move is a content change and bumps the version.
       const content: Statement = { ...current.content, status: to };
-      moved = await updateDraftContent(trx, { id, revision, expectedVersion: current.version, content, status: to, at });
+      moved = await updateDraftContent(trx, {
+        id,
+        revision,
+        expectedVersion: current.version,
+        content,
+        status: to,
+        at,
+      });
     } else {
       moved = await setRevisionStatus(trx, { id, revision, from: current.status, to, at });
     }

@@ -25,7 +25,9 @@ function localized(ja: string | null, en: string | null): LocalizedText {
   return { ...(ja === null ? {} : { ja }), ...(en === null ? {} : { en }) };
 }
 
-function rowToSummary(row: Omit<StoredTemplateRow, 'content' | 'content_hash' | 'created_at' | 'updated_at'>): TemplateSummary {
+function rowToSummary(
+  row: Omit<StoredTemplateRow, 'content' | 'content_hash' | 'created_at' | 'updated_at'>,
+): TemplateSummary {
   return {
     id: row.id,
     edition: row.edition,
@@ -125,7 +127,17 @@ const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 export async function listTemplates(db: Queryable): Promise<TemplateSummary[]> {
   const rows = await db
     .selectFrom('templates')
-    .select(['id', 'edition', 'title_ja', 'title_en', 'publisher_ja', 'publisher_en', 'builtin', 'row_count', 'answerable_count'])
+    .select([
+      'id',
+      'edition',
+      'title_ja',
+      'title_en',
+      'publisher_ja',
+      'publisher_en',
+      'builtin',
+      'row_count',
+      'answerable_count',
+    ])
     .execute();
   return rows.map(rowToSummary).sort((a, b) => byCodeUnits(a.id, b.id) || byCodeUnits(a.edition, b.edition));
 }

@@ -30,9 +30,9 @@ describe.each(testDatabases())('templates repository on $name', (database) => {
     const found = await findTemplate(db.kysely, 'jahis-jira-mds', '2');
     expect(found).toEqual(template);
     expect(JSON.stringify(found)).toBe(JSON.stringify(template));
-    const { rows } = await sql<{ content: string }>`select content from templates where id = ${'jahis-jira-mds'}`.execute(
-      db.kysely,
-    );
+    const { rows } = await sql<{
+      content: string;
+    }>`select content from templates where id = ${'jahis-jira-mds'}`.execute(db.kysely);
     expect(rows[0]?.content).toBe(JSON.stringify(template));
     expect(found?.title.ja).toBe('製造業者による医療情報セキュリティ開示書 チェックリスト 第2版');
   });

@@ -1,5 +1,3 @@
-import type { CellValue } from 'exceljs';
-
 /** Milliseconds from Excel's day 0 (1899-12-30, the 1900 date system with its leap-year bug) to the Unix epoch. */
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 
@@ -16,7 +14,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * The text a person sees in a cell: rich text joined, a hyperlink's text (not its target), a formula's cached result,
  * a date as YYYY-MM-DD (or a full ISO instant when it has a time). Never throws.
  */
-export function cellText(value: CellValue | unknown, depth = 0): string {
+export function cellText(value: unknown, depth = 0): string {
   if (value === null || value === undefined || depth > 4) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
@@ -29,7 +27,9 @@ export function cellText(value: CellValue | unknown, depth = 0): string {
   }
   if (!isObject(value)) return '';
   if (Array.isArray(value.richText)) {
-    return value.richText.map((run: unknown) => (isObject(run) && typeof run.text === 'string' ? run.text : '')).join('');
+    return value.richText
+      .map((run: unknown) => (isObject(run) && typeof run.text === 'string' ? run.text : ''))
+      .join('');
   }
   if ('hyperlink' in value || 'text' in value) return cellText(value.text, depth + 1);
   if ('formula' in value || 'sharedFormula' in value || 'result' in value) return cellText(value.result, depth + 1);
@@ -38,8 +38,10 @@ export function cellText(value: CellValue | unknown, depth = 0): string {
 }
 
 /** The cell's own value, looking through a formula to its cached result. */
-export function cellResult(value: CellValue | unknown): unknown {
-  if (isObject(value) && !(value instanceof Date) && ('formula' in value || 'sharedFormula' in value)) return value.result;
+export function cellResult(value: unknown): unknown {
+  if (isObject(value) && !(value instanceof Date) && ('formula' in value || 'sharedFormula' in value)) {
+    return value.result;
+  }
   return value;
 }
 
@@ -56,7 +58,7 @@ function ymd(y: number, m: number, d: number): string | undefined {
  * Reads a date cell as YYYY-MM-DD: a real date, an Excel serial number, or text as 2019-10-09, 2019/10/09 or (the
  * form is American) 10/9/2019. Returns undefined when the cell holds something else.
  */
-export function cellDate(value: CellValue | unknown): string | undefined {
+export function cellDate(value: unknown): string | undefined {
   const v = cellResult(value);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : isoDate(v);
   if (typeof v === 'number') {

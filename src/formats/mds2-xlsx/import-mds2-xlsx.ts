@@ -51,7 +51,9 @@ function listOr(words: string[]): string {
 function noteNumbers(text: string, cell: string): number[] {
   return [...text.matchAll(/\d+/g)].map((m) => {
     const n = Number(m[0]);
-    if (!(n >= 1 && n <= 9999)) throw new FormatError(MDS2_FORMAT, `cell ${cell}`, `note number ${m[0]} is not between 1 and 9999`);
+    if (!(n >= 1 && n <= 9999)) {
+      throw new FormatError(MDS2_FORMAT, `cell ${cell}`, `note number ${m[0]} is not between 1 and 9999`);
+    }
     return n;
   });
 }
@@ -74,9 +76,15 @@ function readAnswer(item: Mds2Item, row: CompiledRow): { answer?: string; notes:
   if (value !== undefined) return { answer: value, notes: [] };
   const withNote = ANSWER_WITH_NOTE.exec(text);
   const seeNote = withNote === null ? undefined : row.spellings.get(normalizeSpelling(withNote[1] ?? ''));
-  if (withNote !== null && seeNote !== undefined) return { answer: seeNote, notes: noteNumbers(withNote[2] ?? '', item.answerCell) };
+  if (withNote !== null && seeNote !== undefined) {
+    return { answer: seeNote, notes: noteNumbers(withNote[2] ?? '', item.answerCell) };
+  }
   const allowed = listOr([...row.options.values()].map((o) => o.label.en ?? o.value));
-  throw new FormatError(MDS2_FORMAT, `cell ${item.answerCell}`, `answer ${quote(text)} for ${item.id} is not ${allowed}`);
+  throw new FormatError(
+    MDS2_FORMAT,
+    `cell ${item.answerCell}`,
+    `answer ${quote(text)} for ${item.id} is not ${allowed}`,
+  );
 }
 
 function headerValue(item: Mds2Item, field: HeaderField, warnings: string[]): string | undefined {
@@ -95,7 +103,11 @@ function headerValue(item: Mds2Item, field: HeaderField, warnings: string[]): st
   }
   value = value.normalize('NFC');
   if (value.length > MAX_HEADER_CHARS) {
-    throw new FormatError(MDS2_FORMAT, `cell ${item.answerCell}`, `${item.id} is longer than ${MAX_HEADER_CHARS} characters`);
+    throw new FormatError(
+      MDS2_FORMAT,
+      `cell ${item.answerCell}`,
+      `${item.id} is longer than ${MAX_HEADER_CHARS} characters`,
+    );
   }
   if (citations(item, warnings).length > 0) {
     warnings.push(`cell ${item.noteCell}: ${item.id} is a header item, which takes no notes; the citation was dropped`);
@@ -122,7 +134,11 @@ export function statementFromMds2Sheet(
   for (const item of sheet.items) {
     const first = seen.get(item.id);
     if (first !== undefined) {
-      throw new FormatError(MDS2_FORMAT, `cell ${item.idCell}`, `question ${item.id} appears twice (first in cell ${first})`);
+      throw new FormatError(
+        MDS2_FORMAT,
+        `cell ${item.idCell}`,
+        `question ${item.id} appears twice (first in cell ${first})`,
+      );
     }
     seen.set(item.id, item.idCell);
 
@@ -135,7 +151,9 @@ export function statementFromMds2Sheet(
     const row = template.byId.get(item.id);
     if (row === undefined || !row.answerable) {
       if (item.answerText !== '' || citations(item, []).length > 0) {
-        warnings.push(`cell ${item.idCell}: question ${item.written} is not in template ${key}; its answer was not imported`);
+        warnings.push(
+          `cell ${item.idCell}: question ${item.written} is not in template ${key}; its answer was not imported`,
+        );
       } else {
         warnings.push(`cell ${item.idCell}: question ${item.written} is not in template ${key}`);
       }
@@ -159,7 +177,11 @@ export function statementFromMds2Sheet(
     if (field === undefined || s.items > 0) continue;
     const value = s.lines.join('\n').normalize('NFC').trim();
     if (value.length > MAX_HEADER_CHARS) {
-      throw new FormatError(MDS2_FORMAT, `cell ${s.titleCell}`, `section ${s.id} is longer than ${MAX_HEADER_CHARS} characters`);
+      throw new FormatError(
+        MDS2_FORMAT,
+        `cell ${s.titleCell}`,
+        `section ${s.id} is longer than ${MAX_HEADER_CHARS} characters`,
+      );
     }
     if (value !== '') header[field.id] = value;
   }
@@ -169,12 +191,20 @@ export function statementFromMds2Sheet(
   for (const note of sheet.notes) {
     const first = defined.get(note.number);
     if (first !== undefined) {
-      throw new FormatError(MDS2_FORMAT, `cell ${note.cell}`, `note ${note.number} appears twice (first in cell ${first})`);
+      throw new FormatError(
+        MDS2_FORMAT,
+        `cell ${note.cell}`,
+        `note ${note.number} appears twice (first in cell ${first})`,
+      );
     }
     defined.set(note.number, note.cell);
     const text = note.text.normalize('NFC').trim();
     if (text.length > MAX_NOTE_CHARS) {
-      throw new FormatError(MDS2_FORMAT, `cell ${note.cell}`, `note ${note.number} is longer than ${MAX_NOTE_CHARS} characters`);
+      throw new FormatError(
+        MDS2_FORMAT,
+        `cell ${note.cell}`,
+        `note ${note.number} is longer than ${MAX_NOTE_CHARS} characters`,
+      );
     }
     // A blank form lists empty "Note n" rows; keep only notes with text, or cited ones (validation flags them empty).
     if (text !== '' || cited.has(note.number)) remarks.push({ number: note.number, text });
@@ -213,12 +243,20 @@ export function statementFromMds2Sheet(
 export async function importMds2Xlsx(data: Uint8Array, options: Mds2ImportOptions): Promise<Mds2ImportResult> {
   const template = options.templates.get(MDS2_TEMPLATE.id, MDS2_TEMPLATE.edition);
   if (template === undefined) {
-    throw new FormatError(MDS2_FORMAT, undefined, `template ${MDS2_TEMPLATE.id}@${MDS2_TEMPLATE.edition} is not available`);
+    throw new FormatError(
+      MDS2_FORMAT,
+      undefined,
+      `template ${MDS2_TEMPLATE.id}@${MDS2_TEMPLATE.edition} is not available`,
+    );
   }
   const sheet = readMds2Sheet(await readXlsxWorkbook(data, MDS2_FORMAT));
   const result = statementFromMds2Sheet(sheet, template, options);
   if (Object.keys(result.statement.answers).length === 0 && sheet.items.every((i) => !template.byId.has(i.id))) {
-    throw new FormatError(MDS2_FORMAT, `sheet ${JSON.stringify(sheet.sheet)}`, 'no question of the MDS2 form was found');
+    throw new FormatError(
+      MDS2_FORMAT,
+      `sheet ${JSON.stringify(sheet.sheet)}`,
+      'no question of the MDS2 form was found',
+    );
   }
   return result;
 }

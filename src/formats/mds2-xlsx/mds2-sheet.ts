@@ -139,15 +139,25 @@ function findColumns(ws: Worksheet, headerRow: number, idColumn: number): Mds2Co
     });
   });
   const where = cellAddress(idColumn, headerRow);
-  if (question === undefined) throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, `no "Question" column beside "Question ID" (${where})`);
-  if (note === undefined) throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, `no "See note" column beside "Question ID" (${where})`);
+  if (question === undefined) {
+    throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, `no "Question" column beside "Question ID" (${where})`);
+  }
+  if (note === undefined) {
+    throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, `no "See note" column beside "Question ID" (${where})`);
+  }
   if (answer === undefined) {
     // Fall back to the form's layout: the unlabelled column between the question and its note.
-    if (note - question !== 2) throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, 'cannot tell which column holds the answers');
+    if (note - question !== 2) {
+      throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, 'cannot tell which column holds the answers');
+    }
     answer = question + 1;
   }
   if (new Set([idColumn, question, answer, note]).size !== 4) {
-    throw new FormatError(MDS2_FORMAT, `row ${headerRow}`, 'the Question ID, Question, answer and note columns overlap');
+    throw new FormatError(
+      MDS2_FORMAT,
+      `row ${headerRow}`,
+      'the Question ID, Question, answer and note columns overlap',
+    );
   }
   return { id: idColumn, question, answer, note, refs };
 }
@@ -194,7 +204,9 @@ export function readMds2Sheet(workbook: Workbook): Mds2Sheet {
     if (note !== null) {
       const number = Number(note[1]);
       const cell = cellAddress(columns.id, r);
-      if (!(number >= 1 && number <= 9999)) throw new FormatError(MDS2_FORMAT, `cell ${cell}`, `note number ${note[1]} is not between 1 and 9999`);
+      if (!(number >= 1 && number <= 9999)) {
+        throw new FormatError(MDS2_FORMAT, `cell ${cell}`, `note number ${note[1]} is not between 1 and 9999`);
+      }
       const inline = (note[2] ?? '').trim();
       notes.push({ number, text: inline !== '' ? inline : rowText(row, columns.id + 1), cell });
       inNotes = true;

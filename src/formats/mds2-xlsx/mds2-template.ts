@@ -43,12 +43,30 @@ export const MDS2_HEADER_ITEMS: readonly HeaderItem[] = [
   { id: 'manufacturer', sourceId: 'DOC-1', ja: '製造業者名', required: true, kind: 'text' },
   { id: 'deviceDescription', sourceId: 'DOC-2', ja: '機器の説明', required: false, kind: 'text' },
   { id: 'product', sourceId: 'DOC-3', ja: '機器の型式', required: true, kind: 'text' },
-  { id: 'productVersion', en: 'Device version / software release', ja: 'バージョン / ソフトウェアリリース', required: false, kind: 'text' },
+  {
+    id: 'productVersion',
+    en: 'Device version / software release',
+    ja: 'バージョン / ソフトウェアリリース',
+    required: false,
+    kind: 'text',
+  },
   { id: 'documentId', sourceId: 'DOC-4', ja: '文書番号', required: false, kind: 'text' },
   { id: 'contact', sourceId: 'DOC-5', ja: '製造業者の連絡先', required: false, kind: 'multiline' },
-  { id: 'intendedUse', sourceId: 'DOC-6', ja: 'ネットワーク接続環境における機器の使用目的', required: false, kind: 'multiline' },
+  {
+    id: 'intendedUse',
+    sourceId: 'DOC-6',
+    ja: 'ネットワーク接続環境における機器の使用目的',
+    required: false,
+    kind: 'multiline',
+  },
   { id: 'date', sourceId: 'DOC-7', ja: '文書発行日', required: true, kind: 'date' },
-  { id: 'otherConsiderations', sourceId: 'OTHR', ja: 'その他のセキュリティ上の考慮事項', required: false, kind: 'multiline' },
+  {
+    id: 'otherConsiderations',
+    sourceId: 'OTHR',
+    ja: 'その他のセキュリティ上の考慮事項',
+    required: false,
+    kind: 'multiline',
+  },
 ];
 
 /** Reference column labels of HN 1-2019 → cross-reference scheme. A new label means a new edition: fail, not guess. */
@@ -65,7 +83,12 @@ const IEC_CLAUSE = /^Section\s+(\d+(?:\.\d+)*)\s*,\s*[A-Za-z]+$/;
 export function splitControlIds(cell: string): string[] {
   const ids = cell
     .split(/[,/]/)
-    .map((s) => s.replace(/\s*-\s*/g, '-').replace(/\s+/g, ' ').trim())
+    .map((s) =>
+      s
+        .replace(/\s*-\s*/g, '-')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter((s) => s !== '' && !/^none$/i.test(s));
   return [...new Set(ids)];
 }
@@ -99,7 +122,9 @@ export function buildMds2Template(sheet: Mds2Sheet): Template {
   const problems: string[] = [];
   const schemes = sheet.columns.refs.map((ref) => {
     const scheme = REFERENCE_SCHEMES.get(ref.label);
-    if (scheme === undefined) problems.push(`reference column "${ref.label}" is not one of ${[...REFERENCE_SCHEMES.keys()].join(', ')}`);
+    if (scheme === undefined) {
+      problems.push(`reference column "${ref.label}" is not one of ${[...REFERENCE_SCHEMES.keys()].join(', ')}`);
+    }
     return scheme;
   });
   const iecColumn = schemes.indexOf(IEC_SCHEME);
@@ -129,7 +154,9 @@ export function buildMds2Template(sheet: Mds2Sheet): Template {
   const sections: Section[] = [{ id: DOC_SECTION, title: { en: 'Document information (DOC)' } }];
   for (const s of sheet.sections) {
     if (s.items === 0) {
-      if (s.id === undefined || !headerSources.has(s.id)) problems.push(`${s.titleCell}: section "${s.title}" has no questions`);
+      if (s.id === undefined || !headerSources.has(s.id)) {
+        problems.push(`${s.titleCell}: section "${s.title}" has no questions`);
+      }
       continue;
     }
     if (s.id === undefined) {
@@ -140,7 +167,10 @@ export function buildMds2Template(sheet: Mds2Sheet): Template {
     if (s.description.length > 0) section.description = { en: tidyText(s.description.join('\n')) };
     // The IEC TR 80001-2-2 clause, when every row of the section that names one names the same.
     const clauses = new Set(
-      sheet.items.filter((i) => i.section === s.id && iecColumn >= 0).map((i) => i.refs[iecColumn] ?? '').filter((c) => c !== ''),
+      sheet.items
+        .filter((i) => i.section === s.id && iecColumn >= 0)
+        .map((i) => i.refs[iecColumn] ?? '')
+        .filter((c) => c !== ''),
     );
     const [clause] = clauses;
     if (clauses.size === 1 && clause !== undefined) section.ref = clause;
@@ -190,7 +220,7 @@ export function buildMds2Template(sheet: Mds2Sheet): Template {
     languages: ['en'],
     source:
       "NEMA's example workbook for ANSI/NEMA HN 1-2019 (shared/data/mds2/Example-MDS2-Worksheet.xlsx), read by " +
-      'scripts/generate-mds2-template.ts. Question texts as written (trimmed, runs of spaces joined); the workbook\'s ' +
+      "scripts/generate-mds2-template.ts. Question texts as written (trimmed, runs of spaces joined); the workbook's " +
       '"SHAD-15" is SAHD-15. The DOC section title and the Japanese labels are OpenMDS\'s.',
     remarkStyle: 'notes',
     answerSets: { [MDS2_ANSWER_SET]: ANSWERS },
