@@ -10,7 +10,9 @@ let failed = 0;
 for (const [key, run] of Object.entries(benches)) {
   if (only.length > 0 && !only.includes(key)) continue;
   const r = await run();
-  process.stdout.write(`${r.name}: ${r.figure}; ratio to baseline ${r.ratio.toFixed(2)} (target ${r.target}) ${r.ok ? 'OK' : 'BELOW TARGET'}\n`);
+  process.stdout.write(
+    `${r.name}: ${r.figure}; ratio to baseline ${r.ratio.toFixed(2)} (target ${r.target}) ${r.ok ? 'OK' : 'BELOW TARGET'}\n`,
+  );
   if (!r.ok) failed++;
 }
 // Benchmarks report; they do not fail the build (timings on shared machines are noisy).

@@ -24,7 +24,10 @@ function corpus(): string[] {
   const texts: string[] = [];
   const answers = ['yes', 'no', 'na'];
   for (let i = 0; i < N; i++) {
-    const s: Statement = i % 2 === 0 ? generalPacs() : completeMdsStatement((row) => (row.length > 3 ? answers[(i + row.length) % 3] : undefined));
+    const s: Statement =
+      i % 2 === 0
+        ? generalPacs()
+        : completeMdsStatement((row) => (row.length > 3 ? answers[(i + row.length) % 3] : undefined));
     s.header.productVersion = `V${i}`;
     // Every tenth statement has mistakes, so the error paths are measured too.
     if (i % 10 === 0) {

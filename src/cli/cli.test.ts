@@ -41,7 +41,12 @@ describe('openmds templates', () => {
     expect(await run('templates', '--json')).toBe(0);
     const list = JSON.parse(out) as { id: string; edition: string; answerable: number }[];
     expect(list.map((t) => `${t.id}@${t.edition}`)).toEqual(
-      expect.arrayContaining(['jahis-jira-mds@2', 'nema-mds2@2019', 'iot-security-guideline@1.0-seed', 'mhlw-cyber-notice@2015']),
+      expect.arrayContaining([
+        'jahis-jira-mds@2',
+        'nema-mds2@2019',
+        'iot-security-guideline@1.0-seed',
+        'mhlw-cyber-notice@2015',
+      ]),
     );
     expect(list.find((t) => t.id === 'jahis-jira-mds')?.answerable).toBe(66);
   });
@@ -55,7 +60,14 @@ describe('openmds templates', () => {
 describe('openmds validate', () => {
   it('exits 0 for the valid example and prints its counts as JSON', async () => {
     expect(await run('validate', example, '--json')).toBe(0);
-    const [r] = JSON.parse(out) as { file: string; valid: boolean; template: string; edition: string; counts: Record<string, number>; issues: unknown[] }[];
+    const [r] = JSON.parse(out) as {
+      file: string;
+      valid: boolean;
+      template: string;
+      edition: string;
+      counts: Record<string, number>;
+      issues: unknown[];
+    }[];
     expect(r).toMatchObject({ file: example, valid: true, template: 'jahis-jira-mds', edition: '2', issues: [] });
     expect(r?.counts).toMatchObject({ yes: 15, no: 16, na: 1, skipped: 2 });
   });
@@ -95,7 +107,9 @@ describe('openmds import and export', () => {
     const csv = join(dir, 'pacs.csv');
     const json = join(dir, 'pacs.json');
     expect(await run('export', example, '--format', 'csv', '-o', csv)).toBe(0);
-    expect(readFileSync(csv, 'utf8')).toContain('remark,1,DICOM CONFORMANCE STATEMENT 中に情報リストの記載があります。');
+    expect(readFileSync(csv, 'utf8')).toContain(
+      'remark,1,DICOM CONFORMANCE STATEMENT 中に情報リストの記載があります。',
+    );
     expect(await run('import', csv, '-o', json)).toBe(0);
     const original = JSON.parse(readFileSync(example, 'utf8')) as Record<string, unknown>;
     delete original['$schema'];
@@ -128,9 +142,25 @@ describe('openmds carry-forward', () => {
   it('makes a draft on the next edition and reports the rows that need an answer', async () => {
     const target = join(dir, 'next.json');
     const report = join(dir, 'report.json');
-    const code = await run('--templates', synthetic, 'carry-forward', example, '--to', 'jahis-jira-mds@3-synthetic', '--mapping', mapping, '-o', target, '--report', report);
+    const code = await run(
+      '--templates',
+      synthetic,
+      'carry-forward',
+      example,
+      '--to',
+      'jahis-jira-mds@3-synthetic',
+      '--mapping',
+      mapping,
+      '-o',
+      target,
+      '--report',
+      report,
+    );
     expect(code).toBe(0);
-    const s = JSON.parse(readFileSync(target, 'utf8')) as { template: { edition: string }; answers: Record<string, unknown> };
+    const s = JSON.parse(readFileSync(target, 'utf8')) as {
+      template: { edition: string };
+      answers: Record<string, unknown>;
+    };
     expect(s.template.edition).toBe('3-synthetic');
     expect(out).toContain('needs answer  9-a');
     expect((JSON.parse(readFileSync(report, 'utf8')) as { needsAnswer: unknown[] }).needsAnswer).toHaveLength(6);
@@ -146,7 +176,18 @@ describe('openmds carry-forward', () => {
     const m = JSON.parse(readFileSync(mapping, 'utf8')) as { rows: unknown[] };
     m.rows.pop();
     const partial = file('partial.json', JSON.stringify(m));
-    expect(await run('--templates', synthetic, 'carry-forward', example, '--to', 'jahis-jira-mds@3-synthetic', '--mapping', partial)).toBe(1);
+    expect(
+      await run(
+        '--templates',
+        synthetic,
+        'carry-forward',
+        example,
+        '--to',
+        'jahis-jira-mds@3-synthetic',
+        '--mapping',
+        partial,
+      ),
+    ).toBe(1);
     expect(err).toContain('row 31.2 of jahis-jira-mds@3-synthetic is not in the mapping (to side)');
   });
 });

@@ -9,7 +9,15 @@ import { parseTemplateKey } from '../domain/template.js';
 import { TemplateLoadError, type TemplateRegistry } from '../domain/templates/registry.js';
 import { validateStatement, type ValidationResult } from '../domain/validation.js';
 import { FormatError } from '../formats/errors.js';
-import { EXPORT_FORMATS, IMPORT_FORMATS, detectFormat, exportStatement, importStatement, type ExportFormat, type ImportFormat } from '../formats/index.js';
+import {
+  EXPORT_FORMATS,
+  IMPORT_FORMATS,
+  detectFormat,
+  exportStatement,
+  importStatement,
+  type ExportFormat,
+  type ImportFormat,
+} from '../formats/index.js';
 import { exportJson, looksLikeStatement, parseJsonText } from '../formats/json/json-format.js';
 import { packageVersion } from '../server/paths.js';
 import { loadTemplates } from './templates-loader.js';
@@ -39,7 +47,9 @@ function readInput(file: string): Uint8Array {
     return file === '-' ? readFileSync(0) : readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot be read'}`);
+    throw new CliError(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot be read'}`,
+    );
   }
 }
 
@@ -56,7 +66,8 @@ function writeOutput(out: string | undefined, text: string): void {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number from 1 to 65535');
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError('must be a port number from 1 to 65535');
   return n;
 }
 
@@ -72,14 +83,16 @@ function describeIssue(i: ValidationResult['issues'][number]): string {
 /** Builds the `openmds` command. Exported for in-process tests. */
 export function buildCli(): Command {
   const program = new Command('openmds')
-    .description('OpenMDS: write, validate, convert and carry forward medical information security disclosure statements (MDS)')
+    .description(
+      'OpenMDS: write, validate, convert and carry forward medical information security disclosure statements (MDS)',
+    )
     .version(packageVersion())
     .option('--templates <path>', 'load extra template files, or folders of them (repeatable)', collect, [])
     .option('--debug', 'print stack traces of unexpected errors')
     .showHelpAfterError()
     .exitOverride();
 
-  const registry = (): TemplateRegistry => loadTemplates((program.opts<GlobalOptions>().templates));
+  const registry = (): TemplateRegistry => loadTemplates(program.opts<GlobalOptions>().templates);
 
   program
     .command('templates')
@@ -100,13 +113,17 @@ export function buildCli(): Command {
         return;
       }
       for (const c of list) {
-        process.stdout.write(`${`${c.template.id}@${c.template.edition}`.padEnd(34)} ${String(c.answerableCount).padStart(4)} rows  ${pick(c.template.title, 'ja')}\n`);
+        process.stdout.write(
+          `${`${c.template.id}@${c.template.edition}`.padEnd(34)} ${String(c.answerableCount).padStart(4)} rows  ${pick(c.template.title, 'ja')}\n`,
+        );
       }
     });
 
   program
     .command('validate')
-    .description('validate statements (any importable format); exit 0 when all are valid, 1 when one is invalid, 2 when one cannot be read')
+    .description(
+      'validate statements (any importable format); exit 0 when all are valid, 1 when one is invalid, 2 when one cannot be read',
+    )
     .argument('<files...>', 'statement files')
     .option('--final', 'require every applicable row, as for finalization')
     .option('--json', 'print a JSON array of results')
@@ -121,7 +138,12 @@ export function buildCli(): Command {
           let value: unknown;
           const parsed = detectFormat(data, file) === 'json' ? parseJsonText(data) : undefined;
           if (parsed !== undefined && looksLikeStatement(parsed)) value = parsed;
-          else if (parsed !== undefined) throw new FormatError('json', 'format', 'not an OpenMDS statement (expected "format": "openmds-statement")');
+          else if (parsed !== undefined)
+            throw new FormatError(
+              'json',
+              'format',
+              'not an OpenMDS statement (expected "format": "openmds-statement")',
+            );
           else value = (await importStatement(data, { file, templates })).statement;
           const r = validateStatement(value, templates, { final: opts.final === true });
           results.push({ file, ...r });
@@ -136,7 +158,15 @@ export function buildCli(): Command {
             template: null,
             edition: null,
             counts: { yes: 0, no: 0, na: 0, other: 0, unanswered: 0, skipped: 0 },
-            issues: [{ row: null, field: '(file)', code: 'invalid-structure', severity: 'error', message: { ja: `読み込めません: ${message}`, en: `unreadable: ${message}` } }],
+            issues: [
+              {
+                row: null,
+                field: '(file)',
+                code: 'invalid-structure',
+                severity: 'error',
+                message: { ja: `読み込めません: ${message}`, en: `unreadable: ${message}` },
+              },
+            ],
           });
         }
       }
@@ -147,13 +177,22 @@ export function buildCli(): Command {
           template: r.template,
           edition: r.edition,
           counts: r.counts,
-          issues: r.issues.map((i) => ({ row: i.row, field: i.field, code: i.code, severity: i.severity, message: i.message })),
+          issues: r.issues.map((i) => ({
+            row: i.row,
+            field: i.field,
+            code: i.code,
+            severity: i.severity,
+            message: i.message,
+          })),
         }));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       } else {
         for (const r of results) {
           const c = r.counts;
-          const head = r.template === null ? '' : ` (${r.template}@${r.edition ?? '?'}: はい ${c.yes}, いいえ ${c.no}, 対象外 ${c.na}${c.other > 0 ? `, other ${c.other}` : ''}, unanswered ${c.unanswered}, skipped ${c.skipped})`;
+          const head =
+            r.template === null
+              ? ''
+              : ` (${r.template}@${r.edition ?? '?'}: はい ${c.yes}, いいえ ${c.no}, 対象外 ${c.na}${c.other > 0 ? `, other ${c.other}` : ''}, unanswered ${c.unanswered}, skipped ${c.skipped})`;
           process.stdout.write(`${r.file}: ${r.valid ? 'valid' : 'invalid'}${head}\n`);
           for (const i of r.issues) process.stdout.write(`${describeIssue(i)}\n`);
         }
@@ -171,7 +210,10 @@ export function buildCli(): Command {
       const templates = registry();
       const r = await importStatement(readInput(file), { format: opts.format, file: basename(file), templates });
       for (const w of r.warnings) process.stderr.write(`openmds: warning: ${file}: ${w}\n`);
-      writeOutput(opts.output, exportJson(r.statement, templates.get(r.statement.template.id, r.statement.template.edition)));
+      writeOutput(
+        opts.output,
+        exportJson(r.statement, templates.get(r.statement.template.id, r.statement.template.edition)),
+      );
     });
 
   program
@@ -188,7 +230,9 @@ export function buildCli(): Command {
 
   program
     .command('carry-forward')
-    .description('turn a statement on one template edition into a draft on another, reporting the rows that need a new answer')
+    .description(
+      'turn a statement on one template edition into a draft on another, reporting the rows that need a new answer',
+    )
     .argument('<file>', 'the statement to carry forward')
     .requiredOption('--to <template@edition>', 'the target edition, e.g. jahis-jira-mds@3')
     .option('--mapping <file>', 'the edition mapping (default: derived by row id)')
@@ -197,16 +241,23 @@ export function buildCli(): Command {
     .action(async (file: string, opts: { to: string; mapping?: string; output?: string; report?: string }) => {
       const templates = registry();
       const target = parseTemplateKey(opts.to);
-      if (target === undefined) throw new CliError(`--to: "${opts.to}" is not TEMPLATE@EDITION (e.g. jahis-jira-mds@2)`);
+      if (target === undefined)
+        throw new CliError(`--to: "${opts.to}" is not TEMPLATE@EDITION (e.g. jahis-jira-mds@2)`);
       const to = templates.get(target.id, target.edition);
-      if (to === undefined) throw new CliError(`--to: template ${opts.to} is not known (see "openmds templates"; add files with --templates)`);
+      if (to === undefined)
+        throw new CliError(
+          `--to: template ${opts.to} is not known (see "openmds templates"; add files with --templates)`,
+        );
       const { statement } = await importStatement(readInput(file), { file: basename(file), templates });
       const from = templates.get(statement.template.id, statement.template.edition);
-      if (from === undefined) throw new CliError(`${file}: template ${statement.template.id}@${statement.template.edition} is not known`);
+      if (from === undefined)
+        throw new CliError(`${file}: template ${statement.template.id}@${statement.template.edition} is not known`);
       let mapping: EditionMapping;
       if (opts.mapping === undefined) {
         mapping = mappingByRowId(from, to);
-        process.stderr.write(`openmds: warning: no --mapping given; rows are matched by id (${from.key} → ${to.key})\n`);
+        process.stderr.write(
+          `openmds: warning: no --mapping given; rows are matched by id (${from.key} → ${to.key})\n`,
+        );
       } else {
         const m = parseJsonText(readInput(opts.mapping), 'mapping');
         if (!mappingShape.is(m)) {
@@ -219,14 +270,21 @@ export function buildCli(): Command {
       if (!r.ok) throw new CliError(`${opts.mapping ?? 'mapping'}: ${r.problems.join('; ')}`, EXIT.invalid);
       writeOutput(opts.output, exportJson(r.statement, to));
       if (opts.report !== undefined) writeOutput(opts.report, `${JSON.stringify(r.report, null, 2)}\n`);
-      const log = (line: string): boolean => (opts.output === undefined ? process.stderr : process.stdout).write(`${line}\n`);
-      log(`${from.key} → ${to.key}: ${r.report.carried.length} answers carried, ${r.report.needsAnswer.length} rows need an answer`);
+      const log = (line: string): boolean =>
+        (opts.output === undefined ? process.stderr : process.stdout).write(`${line}\n`);
+      log(
+        `${from.key} → ${to.key}: ${r.report.carried.length} answers carried, ${r.report.needsAnswer.length} rows need an answer`,
+      );
       for (const n of r.report.needsAnswer) {
         const hint = n.from.map((f) => `${f.row}${f.answer === undefined ? '' : `=${f.answer}`}`).join(', ');
         log(`  needs answer  ${n.row.padEnd(10)} ${n.reason}${hint === '' ? '' : ` (was ${hint})`}`);
       }
-      for (const d of r.report.dropped) log(`  dropped       ${d.row.padEnd(10)} removed in ${to.key}${d.answer === undefined ? '' : ` (was ${d.answer})`}`);
-      for (const n of r.report.uncitedRemarks) log(`  remark ${n} is no longer cited by any row; it stays in the remarks list`);
+      for (const d of r.report.dropped)
+        log(
+          `  dropped       ${d.row.padEnd(10)} removed in ${to.key}${d.answer === undefined ? '' : ` (was ${d.answer})`}`,
+        );
+      for (const n of r.report.uncitedRemarks)
+        log(`  remark ${n} is no longer cited by any row; it stays in the remarks list`);
       for (const n of r.report.notes) log(`  note: ${n}`);
     });
 
@@ -252,7 +310,9 @@ export function buildCli(): Command {
         host: opts.host ?? process.env['OPENMDS_HOST'] ?? '127.0.0.1',
         dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
         templates: registry(),
-        ...(process.env['OPENMDS_DATABASE_URL'] === undefined ? {} : { databaseUrl: process.env['OPENMDS_DATABASE_URL'] }),
+        ...(process.env['OPENMDS_DATABASE_URL'] === undefined
+          ? {}
+          : { databaseUrl: process.env['OPENMDS_DATABASE_URL'] }),
       });
     });
 
@@ -280,7 +340,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (debug) process.stderr.write(`${e.stack ?? ''}\n`);
       return EXIT.unreadable;
     }
-    process.stderr.write(`openmds: unexpected error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    process.stderr.write(
+      `openmds: unexpected error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    );
     if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
     return EXIT.unreadable;
   }

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { Db, DialectName } from './database.js';
 import { initialMigration } from './migrations/0001-initial.js';
 
@@ -54,8 +54,19 @@ export class MigrationError extends Error {
   }
 }
 
-function newMigrator(db: Db): Migrator {
-  return new Migrator({ db: db.kysely, provider: provider(db.dialect) });
+/**
+ * On PostgreSQL the migration tables are pinned to the connection's current schema: Kysely otherwise looks for them
+ * in every schema, and a copy left in another schema (say `public`) would make it skip creating its own.
+ */
+async function newMigrator(db: Db): Promise<Migrator> {
+  if (db.dialect !== 'postgres') return new Migrator({ db: db.kysely, provider: provider(db.dialect) });
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db.kysely);
+  const schema = rows[0]?.schema;
+  return new Migrator({
+    db: db.kysely,
+    provider: provider(db.dialect),
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
 }
 
 /**
@@ -63,7 +74,7 @@ function newMigrator(db: Db): Migrator {
  * failing migration and carrying Kysely's result set, when a migration fails.
  */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
-  const { error, results = [] } = await newMigrator(db).migrateToLatest();
+  const { error, results = [] } = await (await newMigrator(db)).migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : JSON.stringify(error);
@@ -81,6 +92,6 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
 
 /** The migrations known to this build, and when each was applied (undefined: pending). */
 export async function migrationStatus(db: Db): Promise<{ name: string; executedAt: Date | undefined }[]> {
-  const info = await newMigrator(db).getMigrations();
+  const info = await (await newMigrator(db)).getMigrations();
   return info.map((m) => ({ name: m.name, executedAt: m.executedAt }));
 }

@@ -9,7 +9,8 @@ const registry = new TemplateRegistry();
 for (const t of builtinTemplates().list()) registry.add(t);
 const next = registry.add(JSON.parse(repoFile('test/fixtures/jahis-jira-mds-3-synthetic.json')), 'synthetic');
 const second = registry.get('jahis-jira-mds', '2')!;
-const mapping = (): EditionMapping => JSON.parse(repoFile('test/fixtures/jahis-jira-mds-2-to-3-synthetic.mapping.json')) as EditionMapping;
+const mapping = (): EditionMapping =>
+  JSON.parse(repoFile('test/fixtures/jahis-jira-mds-2-to-3-synthetic.mapping.json')) as EditionMapping;
 const AT = '2026-11-25T00:00:00.000Z';
 
 describe('carry-forward to a synthetic next edition', () => {
@@ -33,7 +34,14 @@ describe('carry-forward to a synthetic next edition', () => {
   it('reports the rows that need a new answer, and why', () => {
     const { statement, report } = run();
     const why = Object.fromEntries(report.needsAnswer.map((n) => [n.row, n.reason]));
-    expect(why).toEqual({ '4.3': 'added', '9-a': 'split', '9-b': 'split', '12.2': 'reworded', '13.3': 'merged', '30': 'added' });
+    expect(why).toEqual({
+      '4.3': 'added',
+      '9-a': 'split',
+      '9-b': 'split',
+      '12.2': 'reworded',
+      '13.3': 'merged',
+      '30': 'added',
+    });
     // A split row's old answer is a hint, not an answer.
     expect(statement.answers['9-a']).toEqual({ remarks: [11] });
     expect(report.needsAnswer.find((n) => n.row === '9-a')?.from).toEqual([{ row: '9', answer: 'no' }]);
@@ -75,7 +83,9 @@ describe('carry-forward to a synthetic next edition', () => {
     expect(statement.revision).toBe(1);
     expect(statement.header.date).toBeUndefined();
     expect(report.notes[0]).toContain('date cleared');
-    expect(statement.provenance).toEqual([{ kind: 'carried-forward', template: { id: 'jahis-jira-mds', edition: '2' }, revision: 1, at: AT }]);
+    expect(statement.provenance).toEqual([
+      { kind: 'carried-forward', template: { id: 'jahis-jira-mds', edition: '2' }, revision: 1, at: AT },
+    ]);
   });
 
   it('a complete statement needs only the changed rows answered to be final again', () => {

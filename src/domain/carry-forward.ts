@@ -26,8 +26,7 @@ export interface CarryForwardReport {
 }
 
 export type CarryForwardResult =
-  | { ok: true; statement: Statement; report: CarryForwardReport }
-  | { ok: false; problems: string[] };
+  { ok: true; statement: Statement; report: CarryForwardReport } | { ok: false; problems: string[] };
 
 /**
  * Turns a statement on one edition into a draft on the next, through the mapping. Never drops a remark: every
@@ -41,7 +40,10 @@ export function carryForward(
   at: string,
 ): CarryForwardResult {
   if (statement.template.id !== from.template.id || statement.template.edition !== from.template.edition) {
-    return { ok: false, problems: [`the statement answers ${statement.template.id}@${statement.template.edition}, not ${from.key}`] };
+    return {
+      ok: false,
+      problems: [`the statement answers ${statement.template.id}@${statement.template.edition}, not ${from.key}`],
+    };
   }
   const problems = checkMapping(mapping, from, to);
   if (problems.length > 0) return { ok: false, problems };
@@ -81,7 +83,8 @@ export function carryForward(
         const entry = old[c.from];
         cite(c.to, entry?.remarks);
         if (c.reworded === true) {
-          if (entry?.answer !== undefined) report.needsAnswer.push({ row: c.to, reason: 'reworded', from: [hint(c.from)] });
+          if (entry?.answer !== undefined)
+            report.needsAnswer.push({ row: c.to, reason: 'reworded', from: [hint(c.from)] });
         } else if (carryAnswer(c.to, entry?.answer)) {
           if (entry?.answer !== undefined) report.carried.push({ from: c.from, to: c.to });
         } else {

@@ -11,26 +11,54 @@ const Ref = Type.Object(
 export const RowChangeSchema = Type.Union([
   /** Same id, same meaning. `reworded: true` when the question changed enough that the old answer cannot stand. */
   Type.Object(
-    { change: Type.Literal('kept'), from: RowIdSchema, to: RowIdSchema, reworded: Type.Optional(Type.Boolean()), note: Type.Optional(Type.String()) },
+    {
+      change: Type.Literal('kept'),
+      from: RowIdSchema,
+      to: RowIdSchema,
+      reworded: Type.Optional(Type.Boolean()),
+      note: Type.Optional(Type.String()),
+    },
     { additionalProperties: false },
   ),
   /** Same meaning, new number (the seed's 1.1 → 11). */
   Type.Object(
-    { change: Type.Literal('renumbered'), from: RowIdSchema, to: RowIdSchema, reworded: Type.Optional(Type.Boolean()), note: Type.Optional(Type.String()) },
+    {
+      change: Type.Literal('renumbered'),
+      from: RowIdSchema,
+      to: RowIdSchema,
+      reworded: Type.Optional(Type.Boolean()),
+      note: Type.Optional(Type.String()),
+    },
     { additionalProperties: false },
   ),
   /** One row became several: each needs its own answer. */
   Type.Object(
-    { change: Type.Literal('split'), from: RowIdSchema, to: Type.Array(RowIdSchema, { minItems: 2 }), note: Type.Optional(Type.String()) },
+    {
+      change: Type.Literal('split'),
+      from: RowIdSchema,
+      to: Type.Array(RowIdSchema, { minItems: 2 }),
+      note: Type.Optional(Type.String()),
+    },
     { additionalProperties: false },
   ),
   /** Several rows became one: the answer carries only when they all agreed. */
   Type.Object(
-    { change: Type.Literal('merged'), from: Type.Array(RowIdSchema, { minItems: 2 }), to: RowIdSchema, note: Type.Optional(Type.String()) },
+    {
+      change: Type.Literal('merged'),
+      from: Type.Array(RowIdSchema, { minItems: 2 }),
+      to: RowIdSchema,
+      note: Type.Optional(Type.String()),
+    },
     { additionalProperties: false },
   ),
-  Type.Object({ change: Type.Literal('added'), to: RowIdSchema, note: Type.Optional(Type.String()) }, { additionalProperties: false }),
-  Type.Object({ change: Type.Literal('removed'), from: RowIdSchema, note: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  Type.Object(
+    { change: Type.Literal('added'), to: RowIdSchema, note: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { change: Type.Literal('removed'), from: RowIdSchema, note: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  ),
 ]);
 export type RowChange = Static<typeof RowChangeSchema>;
 
@@ -80,12 +108,14 @@ export function checkMapping(mapping: EditionMapping, from: CompiledTemplate, to
         const row = t.byId.get(id);
         if (row === undefined) problems.push(`rows[${i}]: row ${id} is not in ${t.key} (${side} side)`);
         else if (!row.answerable) problems.push(`rows[${i}]: row ${id} of ${t.key} is a group and takes no answer`);
-        if (seen.has(id)) problems.push(`rows[${i}]: row ${id} (${side} side) is already mapped by rows[${seen.get(id)}]`);
+        if (seen.has(id))
+          problems.push(`rows[${i}]: row ${id} (${side} side) is already mapped by rows[${seen.get(id)}]`);
         seen.set(id, i);
       }
     });
     for (const r of t.rows) {
-      if (r.answerable && !seen.has(r.row.id)) problems.push(`row ${r.row.id} of ${t.key} is not in the mapping (${side} side)`);
+      if (r.answerable && !seen.has(r.row.id))
+        problems.push(`row ${r.row.id} of ${t.key} is not in the mapping (${side} side)`);
     }
   }
   return problems;
@@ -97,7 +127,11 @@ export function mappingByRowId(from: CompiledTemplate, to: CompiledTemplate): Ed
   for (const r of from.rows) {
     if (!r.answerable) continue;
     const target = to.byId.get(r.row.id);
-    rows.push(target?.answerable === true ? { change: 'kept', from: r.row.id, to: r.row.id } : { change: 'removed', from: r.row.id });
+    rows.push(
+      target?.answerable === true
+        ? { change: 'kept', from: r.row.id, to: r.row.id }
+        : { change: 'removed', from: r.row.id },
+    );
   }
   for (const r of to.rows) {
     if (r.answerable && from.byId.get(r.row.id)?.answerable !== true) rows.push({ change: 'added', to: r.row.id });

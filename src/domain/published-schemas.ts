@@ -18,7 +18,8 @@ export const PUBLISHED_SCHEMAS: Record<string, { title: string; description: str
   },
   'edition-mapping.json': {
     title: 'OpenMDS edition mapping',
-    description: 'How each row of one template edition maps to the next: kept, renumbered, split, merged, added or removed.',
+    description:
+      'How each row of one template edition maps to the next: kept, renumbered, split, merged, added or removed.',
     schema: EditionMappingSchema,
   },
 };

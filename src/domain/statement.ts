@@ -53,7 +53,9 @@ export const ProvenanceSchema = Type.Object(
   {
     /** How the statement came to be: carried forward from an earlier edition, or imported from another format. */
     kind: Type.Union([Type.Literal('carried-forward'), Type.Literal('imported')]),
-    template: Type.Optional(Type.Object({ id: Type.String(), edition: Type.String() }, { additionalProperties: false })),
+    template: Type.Optional(
+      Type.Object({ id: Type.String(), edition: Type.String() }, { additionalProperties: false }),
+    ),
     revision: Type.Optional(Type.Integer({ minimum: 1 })),
     format: Type.Optional(Type.String()),
     file: Type.Optional(Type.String({ maxLength: 500 })),

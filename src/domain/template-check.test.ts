@@ -31,12 +31,24 @@ describe('the built-in MDS 2nd edition', () => {
     expect(row('4.1.1')?.appliesWhen).toEqual({ row: '4.1-a', is: ['yes'] });
     expect(row('17')?.appliesWhen).toEqual({ row: '16', is: ['no'] });
     expect(t?.rows.map((r) => r.row.section).filter((s, i, a) => a.indexOf(s) === i)).toEqual([
-      '6.2', '6.4', '6.5', '6.9', '6.10', '6.11', '6.12', '7.1', '7.2', '7.3', '9',
+      '6.2',
+      '6.4',
+      '6.5',
+      '6.9',
+      '6.10',
+      '6.11',
+      '6.12',
+      '7.1',
+      '7.2',
+      '7.3',
+      '9',
     ]);
   });
 
   it('lists the IoT and MHLW templates too', () => {
-    const keys = builtinTemplates().list().map((x) => `${x.id}@${x.edition}`);
+    const keys = builtinTemplates()
+      .list()
+      .map((x) => `${x.id}@${x.edition}`);
     expect(keys).toEqual(expect.arrayContaining(['iot-security-guideline@1.0-seed', 'mhlw-cyber-notice@2015']));
     expect(builtinTemplates().get('mhlw-cyber-notice', '2015')?.answerableCount).toBe(3);
     expect(builtinTemplates().get('iot-security-guideline', '1.0-seed')?.answerableCount).toBe(17);
@@ -85,6 +97,8 @@ describe('a broken template', () => {
   it('throws a TemplateLoadError naming its source from the registry', () => {
     const t = mds();
     t.rows[0]!.kind = 'group';
-    expect(() => new TemplateRegistry().add(t, 'custom.json')).toThrow(/custom\.json: rows\/1: a group row takes no answers/);
+    expect(() => new TemplateRegistry().add(t, 'custom.json')).toThrow(
+      /custom\.json: rows\/1: a group row takes no answers/,
+    );
   });
 });

@@ -54,7 +54,9 @@ export function checkTemplateSemantics(t: Template): TemplateProblem[] {
     } else if (row.answerSet !== undefined || row.remarkRequiredWhen !== undefined) {
       add(where, 'a group row takes no answers');
     }
-    const values = new Set((row.answerSet === undefined ? [] : (t.answerSets[row.answerSet] ?? [])).map((o) => o.value));
+    const values = new Set(
+      (row.answerSet === undefined ? [] : (t.answerSets[row.answerSet] ?? [])).map((o) => o.value),
+    );
     for (const v of row.remarkRequiredWhen ?? []) {
       if (!values.has(v)) add(where, `remarkRequiredWhen names "${v}", which is not in the row's answer set`);
     }

@@ -5,7 +5,8 @@ import { builtinTemplates } from './templates/registry.js';
 import { validateStatement, type IssueCode } from './validation.js';
 
 const templates = builtinTemplates();
-const codes = (s: unknown, final = false): IssueCode[] => validateStatement(s, templates, { final }).issues.map((i) => i.code);
+const codes = (s: unknown, final = false): IssueCode[] =>
+  validateStatement(s, templates, { final }).issues.map((i) => i.code);
 const issue = (s: unknown, code: IssueCode, final = false) =>
   validateStatement(s, templates, { final }).issues.find((i) => i.code === code);
 
@@ -100,7 +101,9 @@ describe('validation', () => {
   it('shows the 4.1 items only when 4 is はい', () => {
     const s = completeMdsStatement();
     s.answers['4'] = { answer: 'no' };
-    const rows = validateStatement(s, templates).issues.filter((i) => i.code === 'answer-not-applicable').map((i) => i.row);
+    const rows = validateStatement(s, templates)
+      .issues.filter((i) => i.code === 'answer-not-applicable')
+      .map((i) => i.row);
     expect(rows).toEqual(expect.arrayContaining(['4.1-a', '4.1-e', '4.1.1', '4.2', '4.2.2']));
   });
 
@@ -130,7 +133,9 @@ describe('validation', () => {
     s.remarks.push({ number: 24, text: '未使用の備考' });
     const r = validateStatement(s, templates);
     expect(r.valid).toBe(true);
-    expect(r.issues).toEqual([expect.objectContaining({ code: 'unused-remark', severity: 'warning', field: 'remarks/24' })]);
+    expect(r.issues).toEqual([
+      expect.objectContaining({ code: 'unused-remark', severity: 'warning', field: 'remarks/24' }),
+    ]);
   });
 
   it('requires a remark when その他 is はい (4.1-e, 21.1-d)', () => {
@@ -150,7 +155,10 @@ describe('validation', () => {
     const s = generalPacs();
     s.header = { manufacturer: 'XYZ株式会社', product: '', date: '2016-02-30' };
     const r = validateStatement(s, templates, { final: true });
-    expect(r.issues.filter((i) => i.code === 'missing-header').map((i) => i.field)).toEqual(['header/product', 'header/productVersion']);
+    expect(r.issues.filter((i) => i.code === 'missing-header').map((i) => i.field)).toEqual([
+      'header/product',
+      'header/productVersion',
+    ]);
     expect(r.issues.find((i) => i.code === 'invalid-header')?.field).toBe('header/date');
     // In a draft a missing header field is a warning.
     expect(validateStatement({ ...s, header: { ...s.header, date: '2016-01-26' } }, templates).valid).toBe(true);

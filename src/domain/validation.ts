@@ -83,7 +83,11 @@ function isRealDate(s: string): boolean {
  * Validates a statement against its template. Returns issues instead of throwing; a statement is valid when it has
  * no issue of severity "error". Drafts may be incomplete; `final` requires every applicable row.
  */
-export function validateStatement(input: unknown, templates: TemplateLookup, options: ValidateOptions = {}): ValidationResult {
+export function validateStatement(
+  input: unknown,
+  templates: TemplateLookup,
+  options: ValidateOptions = {},
+): ValidationResult {
   const final = options.final === true;
   const issues: ValidationIssue[] = [];
   const add = (row: string | null, field: string, code: IssueCode, severity: Severity, message: Message): void => {

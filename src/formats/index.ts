@@ -43,7 +43,8 @@ export function detectFormat(data: Uint8Array, file?: string): ImportFormat {
 
 /** Reads a statement from any supported format into the canonical form. Throws FormatError for bad input. */
 export async function importStatement(data: Uint8Array, options: ImportOptions): Promise<Imported> {
-  const format = options.format === undefined || options.format === 'auto' ? detectFormat(data, options.file) : options.format;
+  const format =
+    options.format === undefined || options.format === 'auto' ? detectFormat(data, options.file) : options.format;
   switch (format) {
     case 'json': {
       const statement = importJson(data);
@@ -53,7 +54,10 @@ export async function importStatement(data: Uint8Array, options: ImportOptions):
     case 'csv':
       return { statement: importCsv(data, options.templates), format, warnings: [] };
     case 'mds2-xlsx': {
-      const r = await importMds2Xlsx(data, { ...(options.file === undefined ? {} : { file: options.file }), templates: options.templates });
+      const r = await importMds2Xlsx(data, {
+        ...(options.file === undefined ? {} : { file: options.file }),
+        templates: options.templates,
+      });
       return { statement: r.statement, format, warnings: r.warnings };
     }
   }
@@ -63,7 +67,11 @@ export async function importStatement(data: Uint8Array, options: ImportOptions):
 export function exportStatement(statement: Statement, format: ExportFormat, templates: TemplateLookup): string {
   const t = templates.get(statement.template.id, statement.template.edition);
   if (t === undefined) {
-    throw new FormatError(format, 'template', `template ${statement.template.id}@${statement.template.edition} is not known`);
+    throw new FormatError(
+      format,
+      'template',
+      `template ${statement.template.id}@${statement.template.edition} is not known`,
+    );
   }
   switch (format) {
     case 'json':

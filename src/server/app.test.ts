@@ -14,7 +14,10 @@ let app: FastifyInstance;
 beforeAll(async () => {
   webRoot = mkdtempSync(join(tmpdir(), 'openmds-web-'));
   mkdirSync(join(webRoot, 'assets'));
-  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><html lang="ja"><title>OpenMDS</title><div id="root"></div>');
+  writeFileSync(
+    join(webRoot, 'index.html'),
+    '<!doctype html><html lang="ja"><title>OpenMDS</title><div id="root"></div>',
+  );
   writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), 'console.log(1)');
   app = await buildApp({ templates: builtinTemplates(), webRoot });
   // A route that fails unexpectedly, to see what a client learns from a 500.

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TemplateRegistry } from '../domain/templates/registry.js';
+import { schemasRoutes } from '../features/schemas/schemas.routes.js';
 import { templatesRoutes } from '../features/templates/templates.routes.js';
 import { validateRoutes } from '../features/validation/validate.routes.js';
 import { LIMITS } from '../formats/errors.js';
@@ -55,6 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+
+  await app.register(schemasRoutes);
 
   await registerWebUi(app, deps.webRoot ?? defaultWebRoot());
 

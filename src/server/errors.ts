@@ -131,7 +131,11 @@ function codeForStatus(status: number): AppErrorCode {
  * errors (body too large, bad JSON, wrong media type) keep their status under our codes; anything else is a 500
  * with a generic message, logged with its stack, which never reaches the client.
  */
-export function handleError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function handleError(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   if (error instanceof AppError) {
     if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     void reply.code(error.statusCode).send(errorBody(error.code, error.message, error.details));

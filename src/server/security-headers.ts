@@ -20,13 +20,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Features the UI never uses, denied to the page and anything it might embed. */
-export const PERMISSIONS_POLICY = [
-  'camera=()',
-  'microphone=()',
-  'geolocation=()',
-  'payment=()',
-  'usb=()',
-].join(', ');
+export const PERMISSIONS_POLICY = ['camera=()', 'microphone=()', 'geolocation=()', 'payment=()', 'usb=()'].join(', ');
 
 const STATIC_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,

@@ -13,6 +13,8 @@ export interface StartOptions {
   databaseUrl?: string;
   templates: TemplateRegistry;
   logger?: boolean;
+  /** Close on SIGINT/SIGTERM (default true; tests that start several servers turn it off). */
+  handleSignals?: boolean;
 }
 
 export interface RunningServer {
@@ -27,7 +29,10 @@ export interface RunningServer {
  * SIGINT and SIGTERM.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const db = await openDatabase({ ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }), dataDir: options.dataDir });
+  const db = await openDatabase({
+    ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
+    dataDir: options.dataDir,
+  });
   try {
     const report = await migrateToLatest(db);
     await db.kysely.transaction().execute(async (trx) => {
@@ -35,8 +40,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     const app = await buildApp({ templates: options.templates, logger: options.logger ?? true });
     await app.listen({ port: options.port, host: options.host });
-    const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
-    const url = `http://${shown}:${options.port}`;
+    const shown =
+      options.host === '0.0.0.0' || options.host === '::'
+        ? 'localhost'
+        : options.host.includes(':')
+          ? `[${options.host}]`
+          : options.host;
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const url = `http://${shown}:${port}`;
     const where = db.dialect === 'sqlite' ? `SQLite in ${options.dataDir}` : 'PostgreSQL';
     process.stdout.write(
       `OpenMDS is running at ${url} (${where}; ${report.applied.length} migrations applied; ${options.templates.list().length} templates)\n`,
@@ -48,10 +60,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await app.close();
       await db.close();
     };
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        void close().then(() => process.exit(0));
-      });
+    if (options.handleSignals !== false) {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          void close().then(() => process.exit(0));
+        });
+      }
     }
     return { app, db, url, close };
   } catch (e) {

@@ -6,7 +6,9 @@ import type { FastifyServerOptions } from 'fastify';
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
 
-type BuildValidator = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator'];
+type BuildValidator = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>['buildValidator'];
 
 function newAjv(urlPart: boolean, external: Record<string, unknown>): InstanceType<typeof Ajv> {
   const ajv = new Ajv({

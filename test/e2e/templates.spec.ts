@@ -88,7 +88,9 @@ describe.skipIf(!runSpec)('templates in the browser', () => {
     await page.locator('[data-testid="template-form"]').waitFor();
 
     expect(await page.locator('[data-row-id]').count()).toBe(68);
-    expect(await page.locator('[data-testid="header-fields"]').textContent()).toMatch(/製造メーカー.*製品名称.*バージョン.*作成日/);
+    expect(await page.locator('[data-testid="header-fields"]').textContent()).toMatch(
+      /製造メーカー.*製品名称.*バージョン.*作成日/,
+    );
     expect(await page.locator('[data-testid="template-form"] thead').textContent()).toMatch(
       /No\..*質問.*ガイドライン.*はい.*いいえ.*対象外.*備考/,
     );
@@ -144,7 +146,9 @@ describe.skipIf(!runSpec)('templates in the browser', () => {
     await page.screenshot({ path: join(SHOTS, 'templates-en.png'), fullPage: true });
 
     await page.reload();
-    await page.locator('[data-row-id="4"] .row-text', { hasText: 'Does it have access management functions?' }).waitFor();
+    await page
+      .locator('[data-row-id="4"] .row-text', { hasText: 'Does it have access management functions?' })
+      .waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
   });
 

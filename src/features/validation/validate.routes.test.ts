@@ -7,9 +7,10 @@ import { LIMITS } from '../../formats/errors.js';
 import { buildApp } from '../../server/app.js';
 import { packageRoot } from '../../server/paths.js';
 
-const example = JSON.parse(
-  readFileSync(`${packageRoot()}/examples/general-pacs-v1.20R00.json`, 'utf8'),
-) as Record<string, unknown>;
+const example = JSON.parse(readFileSync(`${packageRoot()}/examples/general-pacs-v1.20R00.json`, 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 let app: FastifyInstance;
 

@@ -21,7 +21,11 @@ export function parseCsv(text: string, format = 'csv'): CsvRecord[] {
   let fieldStarted = false;
   const endField = (): void => {
     if (field.length > LIMITS.maxCsvFieldChars) {
-      throw new FormatError(format, `line ${recordLine}`, `a field is longer than ${LIMITS.maxCsvFieldChars} characters`);
+      throw new FormatError(
+        format,
+        `line ${recordLine}`,
+        `a field is longer than ${LIMITS.maxCsvFieldChars} characters`,
+      );
     }
     fields.push(field);
     field = '';
@@ -60,7 +64,8 @@ export function parseCsv(text: string, format = 'csv'): CsvRecord[] {
       continue;
     }
     if (c === '"') {
-      if (fieldStarted || field !== '') throw new FormatError(format, `line ${line}`, 'a quote inside an unquoted field');
+      if (fieldStarted || field !== '')
+        throw new FormatError(format, `line ${line}`, 'a quote inside an unquoted field');
       quoted = true;
       fieldStarted = true;
       i++;

@@ -21,7 +21,9 @@ describe('statement CSV', () => {
   });
 
   it('is a form to fill in: every answerable row has a line', () => {
-    const lines = exportCsv(generalPacs(), mds).split('\r\n').filter((l) => l.startsWith('answer,'));
+    const lines = exportCsv(generalPacs(), mds)
+      .split('\r\n')
+      .filter((l) => l.startsWith('answer,'));
     expect(lines).toHaveLength(66);
   });
 
@@ -32,14 +34,29 @@ describe('statement CSV', () => {
   });
 
   it('reads answers typed as labels in either language, values or aliases', () => {
-    const csv = ['template,jahis-jira-mds,2', 'answer,1,Yes', 'answer,2,いいえ', 'answer,3,N/A', 'answer,4,ｙｅｓ', 'answer,5,na'].join('\n');
+    const csv = [
+      'template,jahis-jira-mds,2',
+      'answer,1,Yes',
+      'answer,2,いいえ',
+      'answer,3,N/A',
+      'answer,4,ｙｅｓ',
+      'answer,5,na',
+    ].join('\n');
     const s = importCsv(csv, templates);
-    expect(Object.fromEntries(Object.entries(s.answers).map(([k, v]) => [k, v.answer]))).toEqual({ '1': 'yes', '2': 'no', '3': 'na', '4': 'yes', '5': 'na' });
+    expect(Object.fromEntries(Object.entries(s.answers).map(([k, v]) => [k, v.answer]))).toEqual({
+      '1': 'yes',
+      '2': 'no',
+      '3': 'na',
+      '4': 'yes',
+      '5': 'na',
+    });
   });
 
   it('names the line of each problem', () => {
     const bad = (csv: string) => () => importCsv(csv, templates);
-    expect(bad('template,jahis-jira-mds,2\nanswer,3,たぶん')).toThrow(/line 2: row 3: answer "たぶん" is not one of はい, いいえ, 対象外/);
+    expect(bad('template,jahis-jira-mds,2\nanswer,3,たぶん')).toThrow(
+      /line 2: row 3: answer "たぶん" is not one of はい, いいえ, 対象外/,
+    );
     expect(bad('template,nope,1')).toThrow(/line 1: template nope@1 is not known/);
     expect(bad('answer,1,はい')).toThrow(/line 1: an answer comes before the template line/);
     expect(bad('template,jahis-jira-mds,2\n\nanswer,1,はい,x')).toThrow(/line 3: remark number "x"/);
@@ -73,7 +90,22 @@ describe('statement CSV', () => {
   });
 
   it('arbitrary CSV records end in a statement or a FormatError', () => {
-    const field = fc.oneof(fc.constantFrom('template', 'answer', 'remark', 'header', 'status', 'jahis-jira-mds', '2', '1', 'はい', '4.1-a', 'draft'), fc.string());
+    const field = fc.oneof(
+      fc.constantFrom(
+        'template',
+        'answer',
+        'remark',
+        'header',
+        'status',
+        'jahis-jira-mds',
+        '2',
+        '1',
+        'はい',
+        '4.1-a',
+        'draft',
+      ),
+      fc.string(),
+    );
     fc.assert(
       fc.property(fc.array(fc.array(field, { maxLength: 6 }), { maxLength: 30 }), (records) => {
         const text = records.map((r) => r.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')).join('\r\n');

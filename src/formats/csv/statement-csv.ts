@@ -1,7 +1,14 @@
 import type { CompiledTemplate } from '../../domain/compiled-template.js';
 import { pick } from '../../domain/i18n.js';
 import { normalizeStatement } from '../../domain/normalize.js';
-import { StatementStatusSchema, STATEMENT_FORMAT, STATEMENT_FORMAT_VERSION, type AnswerEntry, type Statement, type StatementStatus } from '../../domain/statement.js';
+import {
+  StatementStatusSchema,
+  STATEMENT_FORMAT,
+  STATEMENT_FORMAT_VERSION,
+  type AnswerEntry,
+  type Statement,
+  type StatementStatus,
+} from '../../domain/statement.js';
 import type { TemplateLookup } from '../../domain/validation.js';
 import { FormatError } from '../errors.js';
 import { decodeUtf8, toStatement } from '../json/json-format.js';
@@ -42,10 +49,12 @@ export function exportCsv(statement: Statement, template: CompiledTemplate): str
   }
   // Rows the template does not know are kept, so that nothing is lost; validation reports them.
   for (const [row, entry] of Object.entries(s.answers)) {
-    if (!written.has(row)) lines.push(csvLine(['answer', row, entry.answer ?? '', (entry.remarks ?? []).join(' '), '']));
+    if (!written.has(row))
+      lines.push(csvLine(['answer', row, entry.answer ?? '', (entry.remarks ?? []).join(' '), '']));
   }
   for (const r of s.remarks) lines.push(csvLine(['remark', String(r.number), r.text]));
-  if (s.provenance !== undefined) for (const p of s.provenance) lines.push(csvLine(['provenance', p.kind, JSON.stringify(p)]));
+  if (s.provenance !== undefined)
+    for (const p of s.provenance) lines.push(csvLine(['provenance', p.kind, JSON.stringify(p)]));
   // A BOM, so that Excel opens the Japanese text as UTF-8.
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
@@ -84,19 +93,26 @@ export function importCsv(data: Uint8Array | string, templates: TemplateLookup):
     const value = fields[2] ?? '';
     switch (kind) {
       case 'template': {
-        if (key === '' || value.trim() === '') throw new FormatError('csv', `line ${line}`, 'template needs an id and an edition');
+        if (key === '' || value.trim() === '')
+          throw new FormatError('csv', `line ${line}`, 'template needs an id and an edition');
         templateRef = { id: key, edition: value.trim() };
         template = templates.get(templateRef.id, templateRef.edition);
         if (template === undefined) {
-          throw new FormatError('csv', `line ${line}`, `template ${templateRef.id}@${templateRef.edition} is not known`);
+          throw new FormatError(
+            'csv',
+            `line ${line}`,
+            `template ${templateRef.id}@${templateRef.edition} is not known`,
+          );
         }
         break;
       }
       case 'status': {
-        if (!STATUSES.has(key)) throw new FormatError('csv', `line ${line}`, `status "${key}" is not one of ${[...STATUSES].join(', ')}`);
+        if (!STATUSES.has(key))
+          throw new FormatError('csv', `line ${line}`, `status "${key}" is not one of ${[...STATUSES].join(', ')}`);
         status = key as StatementStatus;
         const rev = Number(value === '' ? '1' : value);
-        if (!Number.isInteger(rev) || rev < 1) throw new FormatError('csv', `line ${line}`, `revision "${value}" is not a whole number from 1`);
+        if (!Number.isInteger(rev) || rev < 1)
+          throw new FormatError('csv', `line ${line}`, `revision "${value}" is not a whole number from 1`);
         revision = rev;
         break;
       }
@@ -105,7 +121,8 @@ export function importCsv(data: Uint8Array | string, templates: TemplateLookup):
         header[key] = value;
         break;
       case 'answer': {
-        if (template === undefined) throw new FormatError('csv', `line ${line}`, 'an answer comes before the template line');
+        if (template === undefined)
+          throw new FormatError('csv', `line ${line}`, 'an answer comes before the template line');
         if (key === '') throw new FormatError('csv', `line ${line}`, 'answer line without a row id');
         if (answers[key] !== undefined) throw new FormatError('csv', `line ${line}`, `row ${key} is answered twice`);
         const entry: AnswerEntry = {};
@@ -139,10 +156,15 @@ export function importCsv(data: Uint8Array | string, templates: TemplateLookup):
         break;
       }
       default:
-        throw new FormatError('csv', `line ${line}`, `unknown kind "${kind}" (expected template, status, header, answer, remark or provenance)`);
+        throw new FormatError(
+          'csv',
+          `line ${line}`,
+          `unknown kind "${kind}" (expected template, status, header, answer, remark or provenance)`,
+        );
     }
   }
-  if (templateRef === undefined) throw new FormatError('csv', undefined, 'no template line (e.g. "template,jahis-jira-mds,2")');
+  if (templateRef === undefined)
+    throw new FormatError('csv', undefined, 'no template line (e.g. "template,jahis-jira-mds,2")');
   const statement: Statement = {
     format: STATEMENT_FORMAT,
     formatVersion: STATEMENT_FORMAT_VERSION,

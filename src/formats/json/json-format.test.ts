@@ -26,7 +26,9 @@ describe('canonical JSON', () => {
   });
 
   it('names the line and column of a syntax error', () => {
-    expect(() => importJson('{\n  "format": "openmds-statement",\n  "x": tru\n}')).toThrow(/line 3, column \d+: invalid JSON/);
+    expect(() => importJson('{\n  "format": "openmds-statement",\n  "x": tru\n}')).toThrow(
+      /line 3, column \d+: invalid JSON/,
+    );
   });
 
   it('rejects what is not a statement, naming the field', () => {
@@ -63,7 +65,16 @@ describe('canonical JSON', () => {
     const rowIds = mds!.rows.map((r) => r.row.id);
     fc.assert(
       fc.property(
-        fc.dictionary(fc.oneof(fc.constantFrom(...rowIds), fc.string()), fc.record({ answer: fc.oneof(fc.constantFrom('yes', 'no', 'na'), fc.string()), remarks: fc.array(fc.integer({ min: -2, max: 30 })) }, { requiredKeys: [] })),
+        fc.dictionary(
+          fc.oneof(fc.constantFrom(...rowIds), fc.string()),
+          fc.record(
+            {
+              answer: fc.oneof(fc.constantFrom('yes', 'no', 'na'), fc.string()),
+              remarks: fc.array(fc.integer({ min: -2, max: 30 })),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
         fc.array(fc.record({ number: fc.integer({ min: 0, max: 30 }), text: fc.string() })),
         (answers, remarks) => {
           const s = { ...generalPacs(), answers, remarks };

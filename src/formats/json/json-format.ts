@@ -33,7 +33,11 @@ function checkDepth(text: string, format: string): void {
     else if (c === 123 || c === 91) {
       if (++depth > LIMITS.maxJsonDepth) {
         const { line, column } = lineAndColumn(text, i);
-        throw new FormatError(format, `line ${line}, column ${column}`, `nesting deeper than ${LIMITS.maxJsonDepth} levels`);
+        throw new FormatError(
+          format,
+          `line ${line}, column ${column}`,
+          `nesting deeper than ${LIMITS.maxJsonDepth} levels`,
+        );
       }
     } else if (c === 125 || c === 93) depth--;
   }
@@ -55,7 +59,8 @@ export function decodeUtf8(data: Uint8Array | string, format: string): string {
 /** Parses JSON text with size and depth limits; syntax errors name the line and column. */
 export function parseJsonText(data: Uint8Array | string, format = 'json'): unknown {
   const text = decodeUtf8(data, format);
-  if (text.length > LIMITS.maxFileBytes) throw new FormatError(format, undefined, `file is larger than ${LIMITS.maxFileBytes} bytes`);
+  if (text.length > LIMITS.maxFileBytes)
+    throw new FormatError(format, undefined, `file is larger than ${LIMITS.maxFileBytes} bytes`);
   checkDepth(text, format);
   try {
     return JSON.parse(text) as unknown;
@@ -86,8 +91,15 @@ export function toStatement(value: unknown, format: string, template?: CompiledT
   }
   if (!statementShape.is(value)) {
     const problems = statementShape.problems(value);
-    const first = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new FormatError(format, undefined, `${first}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+    const first = problems
+      .slice(0, 5)
+      .map((p) => `${p.path}: ${p.message}`)
+      .join('; ');
+    throw new FormatError(
+      format,
+      undefined,
+      `${first}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+    );
   }
   return normalizeStatement(value, template);
 }

@@ -49,7 +49,8 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     }
     const top = stack[stack.length - 1];
     const c = text[i];
-    if (top === undefined) return c === undefined ? fail('no error found') : fail(`unexpected ${describe(c)} after the end of the document`);
+    if (top === undefined)
+      return c === undefined ? fail('no error found') : fail(`unexpected ${describe(c)} after the end of the document`);
     if (c === ',') {
       i++;
       if (top === '{') {
@@ -69,7 +70,9 @@ export function locateJsonError(text: string): { offset: number; reason: string 
       i++;
       continue;
     }
-    return c === undefined ? fail('unexpected end of input') : fail(`expected "," or "${top === '{' ? '}' : ']'}" but found ${describe(c)}`);
+    return c === undefined
+      ? fail('unexpected end of input')
+      : fail(`expected "," or "${top === '{' ? '}' : ']'}" but found ${describe(c)}`);
   }
 
   function scanString(): { offset: number; reason: string } | undefined {
