@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { PUBLISHED_SCHEMAS, publishedSchemaText } from '../../domain/published-schemas.js';
-import { AppError, ErrorResponseSchema } from '../../server/errors.js';
+import { AppError } from '../../server/errors.js';
 
 /** Serves the published JSON Schemas (statement, template, edition mapping) exactly as committed under schemas/. */
 export const schemasRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
@@ -13,7 +13,7 @@ export const schemasRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         summary: 'Get a published JSON Schema',
         description: `One of ${Object.keys(PUBLISHED_SCHEMAS).join(', ')}.`,
         params: Type.Object({ name: Type.String({ maxLength: 64 }) }),
-        response: { 404: ErrorResponseSchema },
+        // The body is the committed file's text, sent as is; a response schema would re-serialize it.
       },
     },
     (request, reply) => {
