@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateMds2TemplateJson } from '../src/formats/mds2-xlsx/mds2-template.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const workbook = join(root, '../shared/data/mds2/Example-MDS2-Worksheet.xlsx');
+const workbook = join(root, 'examples/nema-mds2-example-worksheet.xlsx');
 const committed = join(root, 'src/domain/templates/builtin/nema-mds2-2019.json');
 const dir = mkdtempSync(join(tmpdir(), 'openmds-mds2-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

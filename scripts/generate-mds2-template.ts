@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/generate-mds2-template.ts [workbook.xlsx] [out.json]
  *
- * The workbook defaults to ../shared/data/mds2/Example-MDS2-Worksheet.xlsx and the output to
+ * The workbook defaults to examples/nema-mds2-example-worksheet.xlsx and the output to
  * src/domain/templates/builtin/nema-mds2-2019.json, both from the repository root. The reading and checking live in
  * src/formats/mds2-xlsx; a template that does not load fails the script.
  */
@@ -14,9 +14,7 @@ import { generateMds2TemplateJson } from '../src/formats/mds2-xlsx/mds2-template
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const input =
-  process.argv[2] === undefined
-    ? resolve(root, '../shared/data/mds2/Example-MDS2-Worksheet.xlsx')
-    : resolve(process.argv[2]);
+  process.argv[2] === undefined ? resolve(root, 'examples/nema-mds2-example-worksheet.xlsx') : resolve(process.argv[2]);
 const output =
   process.argv[3] === undefined
     ? resolve(root, 'src/domain/templates/builtin/nema-mds2-2019.json')

@@ -117,7 +117,7 @@ describe('openmds import and export', () => {
   });
 
   it('imports the NEMA MDS2 example workbook with every answer', async () => {
-    expect(await run('import', '../shared/data/mds2/Example-MDS2-Worksheet.xlsx', '--format', 'auto')).toBe(0);
+    expect(await run('import', 'examples/nema-mds2-example-worksheet.xlsx', '--format', 'auto')).toBe(0);
     const s = JSON.parse(out) as { template: { id: string }; answers: Record<string, { answer?: string }> };
     expect(s.template.id).toBe('nema-mds2');
     expect(s.answers['MPII-1']?.answer).toBe('yes');

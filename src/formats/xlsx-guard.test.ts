@@ -5,7 +5,7 @@ import { FormatError, LIMITS } from './errors.js';
 import { guardXlsx, readZipDirectory, readZipEntry } from './xlsx-guard.js';
 
 const example = new Uint8Array(
-  readFileSync(new URL('../../../shared/data/mds2/Example-MDS2-Worksheet.xlsx', import.meta.url)),
+  readFileSync(new URL('../../examples/nema-mds2-example-worksheet.xlsx', import.meta.url)),
 );
 
 function guardError(data: Uint8Array): FormatError {

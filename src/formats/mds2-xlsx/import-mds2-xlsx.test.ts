@@ -11,7 +11,7 @@ import { readZipDirectory, readZipEntry } from '../xlsx-guard.js';
 import { detectMds2Workbook } from './detect-mds2.js';
 import { importMds2Xlsx } from './import-mds2-xlsx.js';
 
-const examplePath = new URL('../../../../shared/data/mds2/Example-MDS2-Worksheet.xlsx', import.meta.url);
+const examplePath = new URL('../../../examples/nema-mds2-example-worksheet.xlsx', import.meta.url);
 const example = new Uint8Array(readFileSync(examplePath));
 const templates = builtinTemplates();
 const now = new Date('2026-11-25T01:02:03.000Z');

@@ -9,7 +9,7 @@ import { validateStatement } from '../../domain/validation.js';
 import { buildMds2Template, Mds2TemplateError, splitControlIds } from './mds2-template.js';
 import { readMds2Sheet } from './mds2-sheet.js';
 
-const examplePath = new URL('../../../../shared/data/mds2/Example-MDS2-Worksheet.xlsx', import.meta.url);
+const examplePath = new URL('../../../examples/nema-mds2-example-worksheet.xlsx', import.meta.url);
 const templatePath = new URL('../../domain/templates/builtin/nema-mds2-2019.json', import.meta.url);
 const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
 

@@ -219,7 +219,7 @@ export function buildMds2Template(sheet: Mds2Sheet): Template {
     },
     languages: ['en'],
     source:
-      "NEMA's example workbook for ANSI/NEMA HN 1-2019 (shared/data/mds2/Example-MDS2-Worksheet.xlsx), read by " +
+      "NEMA's example workbook for ANSI/NEMA HN 1-2019 (examples/nema-mds2-example-worksheet.xlsx, a copy of NEMA's Example-MDS2-Worksheet.xlsx), read by " +
       "scripts/generate-mds2-template.ts. Question texts as written (trimmed, runs of spaces joined); the workbook's " +
       '"SHAD-15" is SAHD-15. The DOC section title and the Japanese labels are OpenMDS\'s.',
     remarkStyle: 'notes',
