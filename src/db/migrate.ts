@@ -1,6 +1,8 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { Db, DialectName } from './database.js';
 import { initialMigration } from './migrations/0001-initial.js';
+import { accountsMigration } from './migrations/0002-accounts.js';
+import { workspaceMigration } from './migrations/0003-workspace.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -9,6 +11,8 @@ import { initialMigration } from './migrations/0001-initial.js';
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0002-accounts': accountsMigration(dialect),
+    '0003-workspace': workspaceMigration(dialect),
   };
 }
 

@@ -1,12 +1,14 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { StatementStatus } from '../domain/statement.js';
+import type { AccountsTables } from './schema-accounts.js';
+import type { WorkspaceTables } from './schema-workspace.js';
 
 /**
  * Table types, as Kysely recommends: one interface per table, `ColumnType<Select, Insert, Update>` where a column
  * is written once and never changed. Timestamps are UTC ISO 8601 strings written by the application, so both
  * dialects read back the same text. JSON documents are TEXT, so the stored bytes are the bytes we wrote.
  */
-export interface Database {
+export interface Database extends AccountsTables, WorkspaceTables {
   templates: TemplatesTable;
   statements: StatementsTable;
   statement_revisions: StatementRevisionsTable;

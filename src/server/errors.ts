@@ -15,6 +15,12 @@ export const APP_ERROR_STATUS = {
    * so that they cannot learn what exists (see requireAccess).
    */
   forbidden: 403,
+  /** Nobody is signed in, or the session expired (idle or absolute timeout). */
+  unauthenticated: 401,
+  /** A write without the session's CSRF token (header X-CSRF-Token), or from a foreign origin. */
+  csrf: 403,
+  /** The session's screen is locked (checklist row 3): only unlock, sign-out and the session itself answer. */
+  locked: 423,
   'payload-too-large': 413,
   /** The body is in a media type the route does not read (e.g. a form post to a JSON API). */
   'unsupported-media-type': 415,

@@ -1,0 +1,12 @@
+import type { Kysely, Migration } from 'kysely';
+import type { DialectName } from '../database.js';
+
+type AnyDb = Kysely<unknown>;
+
+/** (being written) */
+export function workspaceMigration(_dialect: DialectName): Migration {
+  return {
+    async up(_db: AnyDb) {},
+    async down(_db: AnyDb) {},
+  };
+}

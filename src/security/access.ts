@@ -1,0 +1,71 @@
+import { AppError } from '../server/errors.js';
+import type { Actor, Membership, Role } from './context.js';
+
+/** Everything a caller can be allowed to do inside an organization. */
+export type Action =
+  | 'org.read'
+  | 'org.manage'
+  | 'member.read'
+  | 'member.manage'
+  | 'product.read'
+  | 'product.write'
+  | 'statement.read'
+  | 'statement.write'
+  | 'statement.submit'
+  | 'statement.review'
+  | 'statement.finalize'
+  | 'audit.read';
+
+const READ: Action[] = ['org.read', 'member.read', 'product.read', 'statement.read'];
+
+/** The role matrix: one place that says who may do what. */
+export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
+  owner: new Set<Action>([
+    ...READ,
+    'org.manage',
+    'member.manage',
+    'product.write',
+    'statement.write',
+    'statement.submit',
+    'statement.review',
+    'statement.finalize',
+    'audit.read',
+  ]),
+  editor: new Set<Action>([...READ, 'product.write', 'statement.write', 'statement.submit']),
+  approver: new Set<Action>([...READ, 'statement.review', 'statement.finalize']),
+  viewer: new Set<Action>(READ),
+  auditor: new Set<Action>([...READ, 'audit.read']),
+};
+
+/** The resource an action is about: at least the organization that owns it. */
+export interface Resource {
+  orgId: string;
+  /** For messages only, e.g. "statement 3f2…". */
+  describe?: string;
+}
+
+/**
+ * The one access gate every service calls first. Outside the owning organization the answer is "not found", the
+ * same as for a resource that does not exist, so nothing leaks about other organizations. Inside it, a role without
+ * the permission gets "forbidden". Anonymous callers are "unauthenticated".
+ */
+export function requireAccess(actor: Actor, action: Action, resource: Resource): Membership {
+  if (actor.kind === 'anonymous') throw new AppError('unauthenticated', { message: 'sign in first' });
+  const membership = actor.memberships.find((m) => m.orgId === resource.orgId);
+  if (membership === undefined) throw notFound(resource);
+  if (!PERMISSIONS[membership.role].has(action)) {
+    throw new AppError('forbidden', { message: `the ${membership.role} role may not ${action.replace('.', ' ')}` });
+  }
+  return membership;
+}
+
+/** The answer for a resource that does not exist, or that the caller may not know exists. */
+export function notFound(resource?: Resource): AppError {
+  return new AppError('not-found', { message: `${resource?.describe ?? 'resource'} not found` });
+}
+
+/** Throws unless someone is signed in; returns the user. */
+export function requireUser(actor: Actor): Extract<Actor, { kind: 'user' }> {
+  if (actor.kind === 'anonymous') throw new AppError('unauthenticated', { message: 'sign in first' });
+  return actor;
+}
