@@ -31,6 +31,14 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 700,
     rolldownOptions: {
+      // The editor imports the domain's pure functions (validateAnswers, compileTemplate, normalizeStatement). Their
+      // modules have no side effects, so what the browser does not call is left out: above all validateStatement's
+      // ajv schema check, whose runtime code generation (new Function) the CSP (script-src 'self') would refuse.
+      treeshake: {
+        moduleSideEffects: (id: string) => !/[\\/]src[\\/]domain[\\/]/.test(id),
+        // The domain declares its TypeBox schemas at the top level; building them has no effect the UI needs.
+        manualPureFunctions: ['Type'],
+      },
       onLog(level, log, handler) {
         // Mantine marks its modules "use client" for React Server Components; meaningless in a client bundle.
         if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;

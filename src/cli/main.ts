@@ -316,6 +316,40 @@ export function buildCli(): Command {
       });
     });
 
+  const admin = program.command('admin').description('administer the instance: the operator account, the setup link');
+
+  admin
+    .command('create')
+    .description('create an operator account (password asked twice on a terminal, or read with --password-stdin)')
+    .requiredOption('--email <email>', "the operator's email")
+    .requiredOption('--name <name>', "the operator's display name")
+    .option('--password-stdin', 'read the password from the first line of standard input')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .action(async (opts: { email: string; name: string; passwordStdin?: boolean; data?: string }) => {
+      const { adminCreate, AdminError } = await import('./admin.js');
+      try {
+        await adminCreate(opts);
+      } catch (e) {
+        if (e instanceof AdminError) throw new CliError(e.message, e.exitCode);
+        throw e;
+      }
+    });
+
+  admin
+    .command('reset-setup')
+    .description('print a fresh one-time link to create the operator account (while none exists)')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--url <base>', 'the server\'s public base URL (default: http://OPENMDS_HOST:OPENMDS_PORT)')
+    .action(async (opts: { data?: string; url?: string }) => {
+      const { adminResetSetup, AdminError } = await import('./admin.js');
+      try {
+        await adminResetSetup(opts);
+      } catch (e) {
+        if (e instanceof AdminError) throw new CliError(e.message, e.exitCode);
+        throw e;
+      }
+    });
+
   return program;
 }
 

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/support/databases.js';
 import { openDatabase, resolveDatabaseTarget, type Db } from './database.js';
-import { migrateToLatest, MigrationError, migrationStatus } from './migrate.js';
+import { migrateToLatest, MigrationError, migrations, migrationStatus } from './migrate.js';
 
 describe('resolveDatabaseTarget', () => {
   it('selects PostgreSQL for postgres:// and postgresql:// URLs', () => {
@@ -102,14 +102,16 @@ describe.each(testDatabases())('migrations on $name', (database) => {
 
   it('applies every migration once; a second run applies nothing', async () => {
     const first = await migrateToLatest(db);
-    expect(first.applied).toEqual(['0001-initial']);
+    const all = Object.keys(migrations(db.dialect));
+    expect(all[0]).toBe('0001-initial');
+    expect(first.applied).toEqual(all);
     expect(first.results.every((r) => r.status === 'Success')).toBe(true);
     const second = await migrateToLatest(db);
     expect(second.applied).toEqual([]);
     expect(second.results).toEqual([]);
-    expect(await tableNames()).toEqual(['statement_revisions', 'statements', 'templates']);
+    expect(await tableNames()).toEqual(expect.arrayContaining(['statement_revisions', 'statements', 'templates']));
     const status = await migrationStatus(db);
-    expect(status.map((m) => m.name)).toEqual(['0001-initial']);
+    expect(status.map((m) => m.name)).toEqual(all);
     expect(status[0]?.executedAt).toBeInstanceOf(Date);
   });
 
@@ -123,7 +125,8 @@ describe.each(testDatabases())('migrations on $name', (database) => {
     expect(failure).toBeInstanceOf(MigrationError);
     const error = failure as MigrationError;
     expect(error.message).toMatch(/^migration "0001-initial" failed: /);
-    expect(error.results).toEqual([{ migrationName: '0001-initial', direction: 'Up', status: 'Error' }]);
+    expect(error.results[0]).toEqual({ migrationName: '0001-initial', direction: 'Up', status: 'Error' });
+    expect(error.results.slice(1).every((r) => r.status === 'NotExecuted')).toBe(true);
     // 0001 created templates before it reached statements: that must be rolled back.
     expect(await tableNames()).toEqual(['statements']);
   });

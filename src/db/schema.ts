@@ -1,7 +1,7 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { StatementStatus } from '../domain/statement.js';
 import type { AccountsTables } from './schema-accounts.js';
-import type { WorkspaceTables } from './schema-workspace.js';
+import type { RevisionWorkflowColumns, StatementWorkspaceColumns, WorkspaceTables } from './schema-workspace.js';
 
 /**
  * Table types, as Kysely recommends: one interface per table, `ColumnType<Select, Insert, Update>` where a column
@@ -36,7 +36,7 @@ export interface TemplatesTable {
   updated_at: string;
 }
 
-export interface StatementsTable {
+export interface StatementsTable extends StatementWorkspaceColumns {
   id: Immutable<string>;
   template_id: Immutable<string>;
   template_edition: Immutable<string>;
@@ -51,7 +51,7 @@ export interface StatementsTable {
   updated_at: string;
 }
 
-export interface StatementRevisionsTable {
+export interface StatementRevisionsTable extends RevisionWorkflowColumns {
   statement_id: Immutable<string>;
   revision: Immutable<number>;
   status: StatementStatus;

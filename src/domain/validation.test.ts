@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { completeMdsStatement, generalPacs } from '../../test/support/statements.js';
 import type { Statement } from './statement.js';
 import { builtinTemplates } from './templates/registry.js';
-import { validateStatement, type IssueCode } from './validation.js';
+import { validateAnswers, validateStatement, type IssueCode } from './validation.js';
 
 const templates = builtinTemplates();
 const codes = (s: unknown, final = false): IssueCode[] =>
@@ -188,5 +188,17 @@ describe('validation', () => {
       expect(i.message.ja).not.toBe('');
       expect(i.message.en).not.toBe('');
     }
+  });
+});
+
+describe('validateAnswers', () => {
+  it('gives the same result as validateStatement for a statement of the right shape, without the schema check', () => {
+    const compiled = templates.get('jahis-jira-mds', '2')!;
+    const s: Statement = generalPacs();
+    s.answers['4.1-e'] = { answer: 'yes' };
+    for (const final of [false, true]) {
+      expect(validateAnswers(s, compiled, { final })).toEqual(validateStatement(s, templates, { final }));
+    }
+    expect(validateAnswers(s, compiled).issues.find((i) => i.row === '4.1-e')?.code).toBe('missing-remark');
   });
 });

@@ -1,6 +1,6 @@
 import { Applies, type CompiledTemplate } from './compiled-template.js';
 import { pick, type Message } from './i18n.js';
-import { schemaCheck } from './schema-check.js';
+import { schemaCheck, type SchemaCheck } from './schema-check.js';
 import { StatementSchema, type Statement } from './statement.js';
 
 export type Severity = 'error' | 'warning';
@@ -66,7 +66,10 @@ export interface TemplateLookup {
   editions(id: string): string[];
 }
 
-const statementShape = schemaCheck<Statement>(StatementSchema);
+// Compiled on first use, not at import: the browser imports `validateAnswers` from this module, and its CSP forbids
+// the `new Function` that ajv compiles with.
+let shapeCheck: SchemaCheck<Statement> | undefined;
+const statementShape = (): SchemaCheck<Statement> => (shapeCheck ??= schemaCheck<Statement>(StatementSchema));
 
 const emptyCounts = (): StatementCounts => ({ yes: 0, no: 0, na: 0, other: 0, unanswered: 0, skipped: 0 });
 
@@ -88,18 +91,17 @@ export function validateStatement(
   templates: TemplateLookup,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const final = options.final === true;
-  const issues: ValidationIssue[] = [];
-  const add = (row: string | null, field: string, code: IssueCode, severity: Severity, message: Message): void => {
-    issues.push({ row, field, code, severity, message });
-  };
-
-  if (!statementShape.is(input)) {
-    for (const p of statementShape.problems(input)) {
+  const shape = statementShape();
+  if (!shape.is(input)) {
+    const issues: ValidationIssue[] = [];
+    for (const p of shape.problems(input)) {
       const m = /^answers\/([^/]+)/.exec(p.path);
-      add(m?.[1] ?? null, p.path, 'invalid-structure', 'error', {
-        ja: `${p.path}: 形式が正しくありません (${p.message})`,
-        en: `${p.path}: ${p.message}`,
+      issues.push({
+        row: m?.[1] ?? null,
+        field: p.path,
+        code: 'invalid-structure',
+        severity: 'error',
+        message: { ja: `${p.path}: 形式が正しくありません (${p.message})`, en: `${p.path}: ${p.message}` },
       });
     }
     const t = (input as { template?: { id?: unknown; edition?: unknown } } | null)?.template;
@@ -116,19 +118,54 @@ export function validateStatement(
   const compiled = templates.get(s.template.id, s.template.edition);
   if (compiled === undefined) {
     const editions = templates.editions(s.template.id);
-    if (editions.length === 0) {
-      add(null, 'template/id', 'unknown-template', 'error', {
-        ja: `テンプレート "${s.template.id}" は登録されていません`,
-        en: `template "${s.template.id}" is not known`,
-      });
-    } else {
-      add(null, 'template/edition', 'unknown-edition', 'error', {
-        ja: `テンプレート "${s.template.id}" に版 "${s.template.edition}" はありません (登録済み: ${editions.join(', ')})`,
-        en: `template "${s.template.id}" has no edition "${s.template.edition}" (known: ${editions.join(', ')})`,
-      });
-    }
-    return { valid: false, template: s.template.id, edition: s.template.edition, counts: emptyCounts(), issues };
+    const issue: ValidationIssue =
+      editions.length === 0
+        ? {
+            row: null,
+            field: 'template/id',
+            code: 'unknown-template',
+            severity: 'error',
+            message: {
+              ja: `テンプレート "${s.template.id}" は登録されていません`,
+              en: `template "${s.template.id}" is not known`,
+            },
+          }
+        : {
+            row: null,
+            field: 'template/edition',
+            code: 'unknown-edition',
+            severity: 'error',
+            message: {
+              ja: `テンプレート "${s.template.id}" に版 "${s.template.edition}" はありません (登録済み: ${editions.join(', ')})`,
+              en: `template "${s.template.id}" has no edition "${s.template.edition}" (known: ${editions.join(', ')})`,
+            },
+          };
+    return {
+      valid: false,
+      template: s.template.id,
+      edition: s.template.edition,
+      counts: emptyCounts(),
+      issues: [issue],
+    };
   }
+  return validateAnswers(s, compiled, options);
+}
+
+/**
+ * The checks of `validateStatement` after the structural one: header, remarks, answers and applicability, for a
+ * statement already known to have the statement's shape, against its compiled template. Pure and synchronous, with
+ * no schema compiler: the web editor runs it on every change.
+ */
+export function validateAnswers(
+  s: Statement,
+  compiled: CompiledTemplate,
+  options: ValidateOptions = {},
+): ValidationResult {
+  const final = options.final === true;
+  const issues: ValidationIssue[] = [];
+  const add = (row: string | null, field: string, code: IssueCode, severity: Severity, message: Message): void => {
+    issues.push({ row, field, code, severity, message });
+  };
 
   // Header.
   const header = s.header as Record<string, string | undefined>;

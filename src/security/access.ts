@@ -44,6 +44,31 @@ export interface Resource {
   describe?: string;
 }
 
+/** Why the gate refused a signed-in caller; the server records it as an `access.denied` audit event. */
+export interface Denial {
+  action: Action;
+  orgId: string;
+  /** False when the caller is not a member of the organization (answered as not found). */
+  member: boolean;
+  /** The caller's role, when a member. */
+  role?: Role;
+}
+
+/**
+ * A refusal by the gate. It answers exactly like its code (`not-found` outside the organization, with the same
+ * message as a resource that does not exist; `forbidden` inside it); the error handler also writes the audit
+ * record, in a transaction of its own, since the request's transaction is rolled back.
+ */
+export class AccessDeniedError extends AppError {
+  constructor(
+    code: 'not-found' | 'forbidden',
+    message: string,
+    readonly denial: Denial,
+  ) {
+    super(code, { message });
+  }
+}
+
 /**
  * The one access gate every service calls first. Outside the owning organization the answer is "not found", the
  * same as for a resource that does not exist, so nothing leaks about other organizations. Inside it, a role without
@@ -52,11 +77,27 @@ export interface Resource {
 export function requireAccess(actor: Actor, action: Action, resource: Resource): Membership {
   if (actor.kind === 'anonymous') throw new AppError('unauthenticated', { message: 'sign in first' });
   const membership = actor.memberships.find((m) => m.orgId === resource.orgId);
-  if (membership === undefined) throw notFound(resource);
+  if (membership === undefined) {
+    throw new AccessDeniedError('not-found', notFound(resource).message, {
+      action,
+      orgId: resource.orgId,
+      member: false,
+    });
+  }
   if (!PERMISSIONS[membership.role].has(action)) {
-    throw new AppError('forbidden', { message: `the ${membership.role} role may not ${action.replace('.', ' ')}` });
+    throw new AccessDeniedError('forbidden', `the ${membership.role} role may not ${action.replace('.', ' ')}`, {
+      action,
+      orgId: resource.orgId,
+      member: true,
+      role: membership.role,
+    });
   }
   return membership;
+}
+
+/** True when the role may perform the action (for showing or hiding UI, never instead of requireAccess). */
+export function can(role: Role, action: Action): boolean {
+  return PERMISSIONS[role].has(action);
 }
 
 /** The answer for a resource that does not exist, or that the caller may not know exists. */

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryDb } from '../../test/support/app.js';
+import type { Db } from '../db/database.js';
 import { builtinTemplates } from '../domain/templates/registry.js';
 import { buildApp } from './app.js';
 import { packageRoot } from './paths.js';
@@ -10,6 +12,7 @@ import { CONTENT_SECURITY_POLICY } from './security-headers.js';
 
 let webRoot: string;
 let app: FastifyInstance;
+let db: Db;
 
 beforeAll(async () => {
   webRoot = mkdtempSync(join(tmpdir(), 'openmds-web-'));
@@ -19,7 +22,8 @@ beforeAll(async () => {
     '<!doctype html><html lang="ja"><title>OpenMDS</title><div id="root"></div>',
   );
   writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), 'console.log(1)');
-  app = await buildApp({ templates: builtinTemplates(), webRoot });
+  db = await memoryDb();
+  app = await buildApp({ templates: builtinTemplates(), db, webRoot });
   // A route that fails unexpectedly, to see what a client learns from a 500.
   app.get('/api/v1/test-failure', { schema: { hide: true } }, () => {
     throw new Error('database password is hunter2');
@@ -28,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
+  await db.close();
   rmSync(webRoot, { recursive: true, force: true });
 });
 
@@ -137,7 +142,7 @@ describe('web UI', () => {
   });
 
   it('answers 503 with how to build it when web/dist is missing', async () => {
-    const bare = await buildApp({ templates: builtinTemplates(), webRoot: join(webRoot, 'does-not-exist') });
+    const bare = await buildApp({ templates: builtinTemplates(), db, webRoot: join(webRoot, 'does-not-exist') });
     try {
       const res = await bare.inject({ url: '/' });
       expect(res.statusCode).toBe(503);

@@ -1,11 +1,21 @@
+import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import type { Db } from '../db/database.js';
 import type { TemplateRegistry } from '../domain/templates/registry.js';
+import { accountsRoutes } from '../features/accounts/accounts.routes.js';
+import { auditRoutes } from '../features/audit/audit.routes.js';
+import { organizationsRoutes } from '../features/organizations/organizations.routes.js';
 import { schemasRoutes } from '../features/schemas/schemas.routes.js';
 import { templatesRoutes } from '../features/templates/templates.routes.js';
 import { validateRoutes } from '../features/validation/validate.routes.js';
 import { LIMITS } from '../formats/errors.js';
+import { AccessDeniedError } from '../security/access.js';
+import { productsRoutes } from '../features/products/products.routes.js';
+import { statementsRoutes } from '../features/statements/statements.routes.js';
+import { authPlugin, recordDenial, registerRequestContext } from '../security/auth-plugin.js';
+import { fastifyTrustProxy, resolveSettings, type AppSettings } from '../security/settings.js';
 import { handleError } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerOpenApi } from './openapi.js';
@@ -14,28 +24,49 @@ import { registerSecurityHeaders } from './security-headers.js';
 import { buildValidator } from './validator.js';
 import { registerWebUi } from './web-ui.js';
 
+export type { AppSettings } from '../security/settings.js';
+
 export interface AppDeps {
   templates: TemplateRegistry;
+  /** The open, migrated database: accounts, sessions, the audit trail and the workspace live there. */
+  db: Db;
+  /** Session timeouts, trusted proxies, sign-up, the clock; defaults in DEFAULT_SETTINGS. */
+  settings?: Partial<AppSettings>;
   /** Log requests and errors as JSON lines (pino) to stdout. Off by default, as tests want. */
   logger?: boolean;
   /** The built web UI; default <package root>/web/dist. */
   webRoot?: string;
+  /** Called for every route as it is added (tooling: the isolation test walks every route this way). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
- * Assembles the HTTP server: error handling, security headers, body limits, OpenAPI, the /api/v1 routes and the web
- * UI. The instance is returned before `ready()`, so tests may add routes; call `listen()` or `inject()` to start it.
+ * Assembles the HTTP server: error handling, security headers, body limits, cookies and the request context,
+ * OpenAPI, the /api/v1 routes behind the auth chain, and the web UI. The instance is returned before `ready()`, so
+ * tests may add routes; call `listen()` or `inject()` to start it.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const settings = resolveSettings(deps.settings);
+  const { db } = deps;
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: LIMITS.maxFileBytes,
+    trustProxy: fastifyTrustProxy(settings.trustProxy),
     schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler(handleError);
+  if (deps.onRoute !== undefined) app.addHook('onRoute', deps.onRoute);
+
+  // A refusal by the access gate is audited in its own transaction (the request's was rolled back), then answered.
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof AccessDeniedError) await recordDenial(db, request, error);
+    handleError(error as Error, request, reply);
+    return reply;
+  });
   registerSecurityHeaders(app);
   registerJsonBodyParser(app);
+  await app.register(fastifyCookie);
+  registerRequestContext(app, settings);
   await registerOpenApi(app);
 
   app.get(
@@ -51,8 +82,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(templatesRoutes, { templates: deps.templates });
-      await api.register(validateRoutes, { templates: deps.templates });
+      // Every route below: cross-site writes refused, the session resolved, CSRF token, screen lock, sign-in
+      // required unless the route is marked public, membership for /orgs/:orgId/… (see auth-plugin.ts).
+      await api.register(authPlugin, { db, settings });
+
+      // Public: the checklists and stateless validation need no account.
+      await api.register(async (open) => {
+        open.addHook('onRoute', (route) => {
+          route.config = { ...route.config, access: 'public' };
+        });
+        await open.register(templatesRoutes, { templates: deps.templates });
+        await open.register(validateRoutes, { templates: deps.templates });
+      });
+
+      await api.register(accountsRoutes, { db, settings });
+      await api.register(organizationsRoutes, { db });
+      await api.register(auditRoutes, { db });
+
+      // ---- Workspace routes (products, statements) register here ------------------------------------------------
+      await api.register(productsRoutes, { db });
+      await api.register(statementsRoutes, { db, templates: deps.templates });
+      // ------------------------------------------------------------------------------------------------------------
     },
     { prefix: '/api/v1' },
   );

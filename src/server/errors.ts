@@ -115,6 +115,8 @@ const MIB = 1024 * 1024;
 /** Maps a status Fastify (or a plugin) put on a client error to our code. */
 function codeForStatus(status: number): AppErrorCode {
   switch (status) {
+    case 401:
+      return 'unauthenticated';
     case 403:
       return 'forbidden';
     case 404:
@@ -125,6 +127,8 @@ function codeForStatus(status: number): AppErrorCode {
       return 'payload-too-large';
     case 415:
       return 'unsupported-media-type';
+    case 423:
+      return 'locked';
     case 429:
       return 'rate-limited';
     default:
@@ -144,6 +148,8 @@ export function handleError(
 ): void {
   if (error instanceof AppError) {
     if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    const retry = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (error.code === 'rate-limited' && typeof retry === 'number') void reply.header('retry-after', String(retry));
     void reply.code(error.statusCode).send(errorBody(error.code, error.message, error.details));
     return;
   }

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { TemplateRegistry } from '../domain/templates/registry.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { issueSetupToken } from '../features/accounts/accounts.service.js';
 import { upsertTemplate } from '../features/templates/templates.repository.js';
+import { ANONYMOUS } from '../security/context.js';
+import { resolveSettings, settingsFromEnv, type AppSettings } from '../security/settings.js';
 import { buildApp } from './app.js';
 
 export interface StartOptions {
@@ -15,18 +18,28 @@ export interface StartOptions {
   logger?: boolean;
   /** Close on SIGINT/SIGTERM (default true; tests that start several servers turn it off). */
   handleSignals?: boolean;
+  /** Overrides the settings read from the environment (OPENMDS_SESSION_IDLE_MINUTES, OPENMDS_SIGNUP, …). */
+  settings?: Partial<AppSettings>;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   db: Db;
   url: string;
+  /** The one-time link to create the operator account, printed at start while no operator exists. */
+  setupUrl?: string;
   close(): Promise<void>;
 }
 
+/** The line printed at start while no operator exists (the token is in the fragment, which never reaches a server). */
+export function setupLink(baseUrl: string, token: string): string {
+  return `${baseUrl}/setup#token=${token}`;
+}
+
 /**
- * Opens (and migrates) the database, stores the built-in templates in it, and starts listening. Ends cleanly on
- * SIGINT and SIGTERM.
+ * Opens (and migrates) the database, stores the built-in templates in it, and starts listening. While no operator
+ * account exists, issues a fresh one-time setup token (replacing the previous one) and prints its link. Ends
+ * cleanly on SIGINT and SIGTERM.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({
@@ -34,11 +47,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dataDir: options.dataDir,
   });
   try {
+    const settings = resolveSettings({ ...settingsFromEnv(), ...options.settings });
     const report = await migrateToLatest(db);
     await db.kysely.transaction().execute(async (trx) => {
       for (const t of options.templates.list()) await upsertTemplate(trx, t, { builtin: true });
     });
-    const app = await buildApp({ templates: options.templates, logger: options.logger ?? true });
+    const app = await buildApp({ templates: options.templates, db, settings, logger: options.logger ?? true });
     await app.listen({ port: options.port, host: options.host });
     const shown =
       options.host === '0.0.0.0' || options.host === '::'
@@ -53,6 +67,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     process.stdout.write(
       `OpenMDS is running at ${url} (${where}; ${report.applied.length} migrations applied; ${options.templates.list().length} templates)\n`,
     );
+    const token = await issueSetupToken(db.kysely, {
+      actor: ANONYMOUS,
+      ip: '',
+      userAgent: 'openmds serve',
+      now: () => settings.now().toISOString(),
+    });
+    const setupUrl = token === undefined ? undefined : setupLink(url, token);
+    if (setupUrl !== undefined) {
+      process.stdout.write(`Open this link once to create the operator account: ${setupUrl}\n`);
+    }
     let closing = false;
     const close = async (): Promise<void> => {
       if (closing) return;
@@ -67,7 +91,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         });
       }
     }
-    return { app, db, url, close };
+    return { app, db, url, ...(setupUrl === undefined ? {} : { setupUrl }), close };
   } catch (e) {
     await db.close();
     throw e;

@@ -1,5 +1,27 @@
 import type { LocalizedText } from '../../src/domain/i18n.js';
 import type { TemplateDetail, TemplateSummary } from '../../src/features/templates/templates.schema.js';
+import type {
+  AuditPage,
+  AuditQuery,
+  CreatedInvitation,
+  Invitation,
+  InvitationInfo,
+  Member,
+  Org,
+  OrgKind,
+  OrgSummary,
+  Product,
+  ProductCategory,
+  ProductVersion,
+  RevisionDetail,
+  Role,
+  SaveResult,
+  Session,
+  Statement,
+  StatementDetail,
+  StatementDiff,
+  StatementSummary,
+} from './api-types';
 import type { Lang } from './i18n';
 
 export type { TemplateDetail, TemplateSummary };
@@ -7,43 +29,247 @@ export type TemplateRowData = TemplateDetail['rows'][number];
 export type RuleData = NonNullable<TemplateRowData['appliesWhen']>;
 export type AnswerOptionData = TemplateDetail['answerSets'][string][number];
 
-/** An error answered by the API: `{error: {code, message}}` with the HTTP status. */
+/** An error answered by the API: `{error: {code, message, details}}` with the HTTP status. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Present where the server gives more (a 409 conflict's current state and changes, a 429's retry delay). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
+export function isApiError(e: unknown, status?: number): e is ApiError {
+  return e instanceof ApiError && (status === undefined || e.status === status);
+}
+
+// ---- Session plumbing --------------------------------------------------------------------------------------------
+
+let csrfToken: string | null = null;
+
+/** Remembers the CSRF token of the session the server just gave; every later write sends it. */
+export function rememberSession(session: Session | null): void {
+  csrfToken = session?.csrfToken ?? null;
+  markSignedIn(session !== null);
+}
+
+type Listener = (error: ApiError) => void;
+const listeners = { unauthenticated: new Set<Listener>(), locked: new Set<Listener>(), activity: new Set<() => void>() };
+
+/** Called on every 401 (the session is gone) from any request but the session probe itself. */
+export function onUnauthenticated(fn: Listener): () => void {
+  listeners.unauthenticated.add(fn);
+  return () => listeners.unauthenticated.delete(fn);
+}
+
+/** Called on every 423 `locked` (the screen lock is on). */
+export function onLocked(fn: Listener): () => void {
+  listeners.locked.add(fn);
+  return () => listeners.locked.delete(fn);
+}
+
+/** Called after every successful request: the server has just extended the idle timeout. */
+export function onActivity(fn: () => void): () => void {
+  listeners.activity.add(fn);
+  return () => listeners.activity.delete(fn);
+}
+
+const HINT_KEY = 'openmds.signedIn';
+
+/**
+ * Whether this browser signed in last time. Public pages ask for the session only then, so an anonymous visit makes
+ * no request that is bound to fail (a 401 the browser would log).
+ */
+export function probablySignedIn(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function markSignedIn(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT_KEY, '1');
+    else localStorage.removeItem(HINT_KEY);
+  } catch {
+    // Storage disabled: public pages then treat the visitor as signed out until they open a workspace page.
+  }
+}
+
+// ---- Requests ----------------------------------------------------------------------------------------------------
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+interface RequestOptions {
+  body?: unknown;
+  /** Do not tell the listeners about a 401/423 (the session probe, the unlock form). */
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+  });
   if (!res.ok) {
     let code = 'internal';
     let message = `${res.status} ${res.statusText}`;
+    let details: unknown;
     try {
-      const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+      const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
       if (typeof body.error?.code === 'string') code = body.error.code;
       if (typeof body.error?.message === 'string') message = body.error.message;
+      details = body.error?.details;
     } catch {
       // Not our JSON error (a proxy's page): keep the status line.
     }
-    throw new ApiError(res.status, code, message);
+    const error = new ApiError(res.status, code, message, details);
+    if (!options.quiet) {
+      if (res.status === 401) for (const fn of listeners.unauthenticated) fn(error);
+      if (res.status === 423) for (const fn of listeners.locked) fn(error);
+    }
+    throw error;
   }
-  return (await res.json()) as T;
+  if (path.startsWith('/api/v1/')) for (const fn of listeners.activity) fn();
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+const enc = encodeURIComponent;
+const V1 = '/api/v1';
+
+async function withSession(p: Promise<Session>): Promise<Session> {
+  const session = await p;
+  rememberSession(session);
+  return session;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s === '' ? '' : `?${s}`;
 }
 
 export const api = {
-  templates: (): Promise<TemplateSummary[]> => getJson('/api/v1/templates'),
+  templates: (): Promise<TemplateSummary[]> => request('GET', `${V1}/templates`),
   template: (id: string, edition: string): Promise<TemplateDetail> =>
-    getJson(`/api/v1/templates/${encodeURIComponent(id)}/${encodeURIComponent(edition)}`),
+    request('GET', `${V1}/templates/${enc(id)}/${enc(edition)}`),
+
+  // Accounts and the session.
+  setupNeeded: (): Promise<{ needed: boolean }> => request('GET', `${V1}/setup`),
+  setup: (body: { token: string; email: string; displayName: string; password: string }) =>
+    withSession(request('POST', `${V1}/setup`, { body })),
+  signUp: (body: { email: string; displayName: string; password: string; invitationToken?: string }) =>
+    withSession(request('POST', `${V1}/auth/sign-up`, { body })),
+  signIn: (body: { email: string; password: string }) => withSession(request('POST', `${V1}/auth/sign-in`, { body })),
+  async signOut(): Promise<void> {
+    try {
+      await request<void>('POST', `${V1}/auth/sign-out`, { quiet: true });
+    } finally {
+      rememberSession(null);
+    }
+  },
+  /** The current session, or null when signed out. */
+  async session(): Promise<Session | null> {
+    try {
+      return await withSession(request('GET', `${V1}/auth/session`, { quiet: true }));
+    } catch (e) {
+      if (isApiError(e, 401)) {
+        rememberSession(null);
+        return null;
+      }
+      throw e;
+    }
+  },
+  lock: () => withSession(request('POST', `${V1}/auth/lock`, { quiet: true })),
+  unlock: (password: string) => withSession(request('POST', `${V1}/auth/unlock`, { body: { password }, quiet: true })),
+  switchOrg: (orgId: string) => withSession(request('POST', `${V1}/auth/switch-org`, { body: { orgId } })),
+
+  // Organizations, members, invitations.
+  orgs: (): Promise<OrgSummary[]> => request('GET', `${V1}/orgs`),
+  createOrg: (body: { name: string; kind: OrgKind }): Promise<OrgSummary> => request('POST', `${V1}/orgs`, { body }),
+  org: (orgId: string): Promise<Org> => request('GET', `${V1}/orgs/${enc(orgId)}`),
+  members: (orgId: string): Promise<Member[]> => request('GET', `${V1}/orgs/${enc(orgId)}/members`),
+  setMemberRole: (orgId: string, userId: string, role: Role): Promise<Member> =>
+    request('PATCH', `${V1}/orgs/${enc(orgId)}/members/${enc(userId)}`, { body: { role } }),
+  removeMember: (orgId: string, userId: string): Promise<void> =>
+    request('DELETE', `${V1}/orgs/${enc(orgId)}/members/${enc(userId)}`),
+  invitations: (orgId: string): Promise<Invitation[]> => request('GET', `${V1}/orgs/${enc(orgId)}/invitations`),
+  invite: (orgId: string, body: { email: string; role: Role }): Promise<CreatedInvitation> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/invitations`, { body }),
+  revokeInvitation: (orgId: string, id: string): Promise<void> =>
+    request('DELETE', `${V1}/orgs/${enc(orgId)}/invitations/${enc(id)}`),
+  invitation: (token: string): Promise<InvitationInfo> => request('GET', `${V1}/invitations/${enc(token)}`),
+  acceptInvitation: (token: string) => withSession(request('POST', `${V1}/invitations/${enc(token)}/accept`)),
+  audit: (orgId: string, q: AuditQuery): Promise<AuditPage> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/audit${query({ ...q })}`),
+
+  // Products.
+  products: (orgId: string): Promise<Product[]> => request('GET', `${V1}/orgs/${enc(orgId)}/products`),
+  createProduct: (
+    orgId: string,
+    body: { name: string; category: ProductCategory; description?: string },
+  ): Promise<Product> => request('POST', `${V1}/orgs/${enc(orgId)}/products`, { body }),
+  addVersion: (orgId: string, productId: string, version: string): Promise<ProductVersion> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/products/${enc(productId)}/versions`, { body: { version } }),
+
+  // Statements.
+  statements: (orgId: string): Promise<StatementSummary[]> => request('GET', `${V1}/orgs/${enc(orgId)}/statements`),
+  createStatement: (
+    orgId: string,
+    body:
+      | { productVersionId: string; template: { id: string; edition: string } }
+      | { productVersionId: string; carryForwardFrom: string; template?: { id: string; edition: string } },
+  ): Promise<StatementDetail> => request('POST', `${V1}/orgs/${enc(orgId)}/statements`, { body }),
+  statement: (orgId: string, id: string): Promise<StatementDetail> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}`),
+  setResponsible: (orgId: string, id: string, responsibleUserId: string): Promise<StatementDetail> =>
+    request('PATCH', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}`, { body: { responsibleUserId } }),
+  saveRevision: (
+    orgId: string,
+    id: string,
+    rev: number,
+    body: { expectedVersion: number; content: Statement },
+    signal?: AbortSignal,
+  ): Promise<SaveResult> =>
+    request('PUT', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}`, { body, signal }),
+  submit: (orgId: string, id: string, rev: number, expectedVersion: number): Promise<StatementDetail> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}/submit`, {
+      body: { expectedVersion },
+    }),
+  returnToDraft: (orgId: string, id: string, rev: number, reason: string): Promise<StatementDetail> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}/return`, { body: { reason } }),
+  confirmProxy: (orgId: string, id: string, rev: number): Promise<StatementDetail> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}/confirm-proxy`),
+  finalize: (orgId: string, id: string, rev: number, expectedVersion: number): Promise<StatementDetail> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}/finalize`, {
+      body: { expectedVersion },
+    }),
+  newRevision: (orgId: string, id: string): Promise<StatementDetail> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions`),
+  revision: (orgId: string, id: string, rev: number): Promise<RevisionDetail> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}`),
+  diff: (orgId: string, id: string, from: number, to: number): Promise<StatementDiff> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/diff${query({ from, to })}`),
 };
 
 /** Picks the text for a language, falling back to the other one (as the domain's `pick`). */
-export function pick(text: LocalizedText | undefined, lang: Lang): string {
+export function pick(text: LocalizedText | string | undefined, lang: Lang): string {
   if (text === undefined) return '';
+  if (typeof text === 'string') return text;
   return (lang === 'en' ? (text.en ?? text.ja) : (text.ja ?? text.en)) ?? '';
 }

@@ -1,11 +1,24 @@
 import { MantineProvider, createTheme } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiError } from './api';
+import { InvitePage } from './auth/invite-page';
+import { SetupPage } from './auth/setup-page';
+import { SignInPage } from './auth/sign-in-page';
+import { SignUpPage } from './auth/sign-up-page';
+import { EditorPage } from './editor/editor-page';
+import { HistoryPage } from './editor/history-page';
 import { Layout } from './layout';
 import { NotFoundPage } from './pages/not-found-page';
 import { TemplateFormPage } from './pages/template-form-page';
 import { TemplatesPage } from './pages/templates-page';
+import { SessionProvider } from './session';
+import { AuditPage } from './workspace/audit-page';
+import { HomePage, RequireMembership, RequireSession } from './workspace/guards';
+import { MembersPage } from './workspace/members-page';
+import { NewOrgPage } from './workspace/new-org-page';
+import { ProductsPage } from './workspace/products-page';
+import { StatementsPage } from './workspace/statements-page';
 
 const FONT = "'Noto Sans JP', system-ui, sans-serif";
 
@@ -18,8 +31,7 @@ const theme = createTheme({
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      // Templates change only with a server upgrade.
-      staleTime: 5 * 60_000,
+      staleTime: 30_000,
       // A 4xx will not get better by asking again.
       retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
     },
@@ -31,14 +43,32 @@ export function App() {
     <MantineProvider theme={theme} defaultColorScheme="light">
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
-          <Layout>
-            <Routes>
-              <Route path="/" element={<TemplatesPage />} />
-              <Route path="/templates" element={<TemplatesPage />} />
-              <Route path="/templates/:id/:edition" element={<TemplateFormPage />} />
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
-          </Layout>
+          <SessionProvider>
+            <Layout>
+              <Routes>
+                <Route path="/" element={<HomePage />} />
+                <Route path="/templates" element={<TemplatesPage />} />
+                <Route path="/templates/:id/:edition" element={<TemplateFormPage />} />
+                <Route path="/setup" element={<SetupPage />} />
+                <Route path="/sign-in" element={<SignInPage />} />
+                <Route path="/sign-up" element={<SignUpPage />} />
+                <Route path="/invite/:token" element={<InvitePage />} />
+                <Route element={<RequireSession />}>
+                  <Route path="/orgs/new" element={<NewOrgPage />} />
+                  <Route path="/orgs/:orgId" element={<RequireMembership />}>
+                    <Route index element={<Navigate to="statements" replace />} />
+                    <Route path="statements" element={<StatementsPage />} />
+                    <Route path="statements/:statementId" element={<EditorPage />} />
+                    <Route path="statements/:statementId/history" element={<HistoryPage />} />
+                    <Route path="products" element={<ProductsPage />} />
+                    <Route path="members" element={<MembersPage />} />
+                    <Route path="audit" element={<AuditPage />} />
+                  </Route>
+                </Route>
+                <Route path="*" element={<NotFoundPage />} />
+              </Routes>
+            </Layout>
+          </SessionProvider>
         </BrowserRouter>
       </QueryClientProvider>
     </MantineProvider>

@@ -75,7 +75,7 @@ export function initialMigration(dialect: DialectName): Migration {
         .addCheckConstraint('statement_revisions_version_check', sql`version >= 1`)
         .execute();
 
-      for (const statement of dialect === 'postgres' ? POSTGRES_TRIGGERS : SQLITE_TRIGGERS) {
+      for (const statement of revisionImmutabilityTriggers(dialect, REVISION_COLUMNS_0001)) {
         await sql.raw(statement).execute(db);
       }
     },
@@ -96,33 +96,40 @@ export function initialMigration(dialect: DialectName): Migration {
  * the status along finalized → published → withdrawn (and touches updated_at); it may not go back to an open
  * status, since an open revision could then be edited. Every other column must stay as it is.
  */
-const UNCHANGED_EXCEPT_STATUS = (isSame: string): string =>
-  [
-    `NEW.status NOT IN (${OPEN_STATUSES})`,
-    `NEW.statement_id = OLD.statement_id`,
-    `NEW.revision = OLD.revision`,
-    `NEW.content = OLD.content`,
-    `NEW.content_hash = OLD.content_hash`,
-    `NEW.version = OLD.version`,
-    `NEW.created_at = OLD.created_at`,
-    `NEW.finalized_at ${isSame} OLD.finalized_at`,
-    `NEW.finalized_by ${isSame} OLD.finalized_by`,
-  ].join(' AND ');
+export const REVISION_COLUMNS_0001 = [
+  'statement_id',
+  'revision',
+  'content',
+  'content_hash',
+  'version',
+  'created_at',
+  'finalized_at',
+  'finalized_by',
+] as const;
 
-// This SQLite build rejects double-quoted string literals: single quotes only.
-const SQLITE_TRIGGERS = [
-  `CREATE TRIGGER statement_revisions_immutable_update
+const unchangedExceptStatus = (columns: readonly string[], isSame: string): string =>
+  [`NEW.status NOT IN (${OPEN_STATUSES})`, ...columns.map((c) => `NEW.${c} ${isSame} OLD.${c}`)].join(' AND ');
+
+/**
+ * The triggers that keep finalized revisions unchanged, guarding the given columns (every column but status and
+ * updated_at). Later migrations that add columns to statement_revisions drop and recreate them with the longer list.
+ */
+export function revisionImmutabilityTriggers(dialect: DialectName, columns: readonly string[]): string[] {
+  // This SQLite build rejects double-quoted string literals: single quotes only.
+  if (dialect === 'sqlite') {
+    return [
+      `CREATE TRIGGER statement_revisions_immutable_update
    BEFORE UPDATE ON statement_revisions
-   WHEN OLD.status NOT IN (${OPEN_STATUSES}) AND NOT (${UNCHANGED_EXCEPT_STATUS('IS')})
+   WHEN OLD.status NOT IN (${OPEN_STATUSES}) AND NOT (${unchangedExceptStatus(columns, 'IS')})
    BEGIN SELECT RAISE(ABORT, '${IMMUTABLE_REVISION_MESSAGE}'); END`,
-  `CREATE TRIGGER statement_revisions_immutable_delete
+      `CREATE TRIGGER statement_revisions_immutable_delete
    BEFORE DELETE ON statement_revisions
    WHEN OLD.status NOT IN (${OPEN_STATUSES})
    BEGIN SELECT RAISE(ABORT, '${IMMUTABLE_REVISION_MESSAGE}'); END`,
-];
-
-const POSTGRES_TRIGGERS = [
-  `CREATE FUNCTION statement_revisions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+    ];
+  }
+  return [
+    `CREATE OR REPLACE FUNCTION statement_revisions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      IF TG_OP = 'TRUNCATE' THEN
        RAISE EXCEPTION '${IMMUTABLE_REVISION_MESSAGE}' USING ERRCODE = 'restrict_violation',
@@ -132,18 +139,19 @@ const POSTGRES_TRIGGERS = [
        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
        RETURN NEW;
      END IF;
-     IF TG_OP = 'UPDATE' AND ${UNCHANGED_EXCEPT_STATUS('IS NOT DISTINCT FROM')} THEN
+     IF TG_OP = 'UPDATE' AND ${unchangedExceptStatus(columns, 'IS NOT DISTINCT FROM')} THEN
        RETURN NEW;
      END IF;
      RAISE EXCEPTION '${IMMUTABLE_REVISION_MESSAGE}' USING ERRCODE = 'restrict_violation',
        DETAIL = format('statement %s revision %s is %s', OLD.statement_id, OLD.revision, OLD.status);
    END;
    $$`,
-  `CREATE TRIGGER statement_revisions_immutable
+    `CREATE TRIGGER statement_revisions_immutable
    BEFORE UPDATE OR DELETE ON statement_revisions
    FOR EACH ROW EXECUTE FUNCTION statement_revisions_immutable()`,
-  // Row triggers do not fire on TRUNCATE.
-  `CREATE TRIGGER statement_revisions_no_truncate
+    // Row triggers do not fire on TRUNCATE.
+    `CREATE TRIGGER statement_revisions_no_truncate
    BEFORE TRUNCATE ON statement_revisions
    FOR EACH STATEMENT EXECUTE FUNCTION statement_revisions_immutable()`,
-];
+  ];
+}

@@ -71,7 +71,7 @@ function statementRowToRecord(row: StatementRow): StatementRecord {
   };
 }
 
-function revisionRowToSummary(row: Omit<RevisionRow, 'content'>): RevisionSummary {
+function revisionRowToSummary(row: Pick<RevisionRow, (typeof SUMMARY_COLUMNS)[number]>): RevisionSummary {
   return {
     statementId: row.statement_id,
     revision: row.revision,
@@ -170,6 +170,14 @@ export async function insertRevision(
     updated_at: values.at,
     finalized_at: null,
     finalized_by: null,
+    responsible_user_id: null,
+    submitted_at: null,
+    submitted_by: null,
+    time_source: null,
+    proxy_confirmed_at: null,
+    proxy_confirmed_by: null,
+    saved_by: null,
+    returned_reason: null,
   };
   try {
     await db.insertInto('statement_revisions').values(row).execute();

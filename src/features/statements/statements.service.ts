@@ -90,6 +90,16 @@ const TRANSITIONS: Readonly<Record<StatementStatus, readonly StatementStatus[]>>
   withdrawn: [],
 };
 
+type Queryable = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Runs `work` in a transaction: the caller's, when it already holds one (so a workflow step, its access check and
+ * its audit record commit together), or a new one.
+ */
+export function inTransaction<T>(db: Queryable, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+}
+
 const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
 function timestamp(at: string | undefined): string {
@@ -102,11 +112,18 @@ function timestamp(at: string | undefined): string {
 
 const isOpen = (status: StatementStatus): boolean => OPEN_STATUSES.includes(status);
 
-/** Rejects a statement with validation errors, attaching every issue (warnings included) for the caller to show. */
+/** Issues that make a document unstorable even as a draft: it is not a statement, or answers no known template. */
+const UNSTORABLE = new Set(['invalid-structure', 'unknown-template', 'unknown-edition']);
+
+/**
+ * Rejects a statement with validation errors, attaching every issue (warnings included) for the caller to show.
+ * A draft (`final` false) is stored with errors of meaning — a half-written form is allowed to be wrong, and the
+ * editor shows the errors on their rows — but never when it is not a statement or answers an unknown template.
+ */
 function requireValid(statement: Statement, templates: TemplateLookup, final: boolean, what: string): void {
   const result = validateStatement(statement, templates, { final });
-  if (result.valid) return;
-  const errors = result.issues.filter((i) => i.severity === 'error');
+  const errors = result.issues.filter((i) => i.severity === 'error' && (final || UNSTORABLE.has(i.code)));
+  if (errors.length === 0) return;
   throw new StoreError('invalid', `${what}: ${summarize(errors)}`, { issues: result.issues });
 }
 
@@ -144,12 +161,12 @@ function conflict(r: RevisionRecord, expectedVersion: number): StoreError {
 }
 
 /** Validates a statement and stores it as revision 1, a draft. */
-export async function createStatement(db: Kysely<Database>, options: CreateStatementOptions): Promise<DraftRef> {
+export async function createStatement(db: Queryable, options: CreateStatementOptions): Promise<DraftRef> {
   const at = timestamp(options.at);
   const content: Statement = { ...options.statement, status: 'draft', revision: 1 };
   requireValid(content, options.templates, false, 'the statement is not valid');
   const id = randomUUID();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await insertStatement(trx, { id, content, currentRevision: 1, status: 'draft', at });
     const revision = await insertRevision(trx, { statementId: id, revision: 1, status: 'draft', content, at });
     return { id, revision: revision.revision, version: revision.version };
@@ -157,10 +174,10 @@ export async function createStatement(db: Kysely<Database>, options: CreateState
 }
 
 /** Saves an open revision's content, if nobody saved since `expectedVersion`. */
-export async function saveDraft(db: Kysely<Database>, options: SaveDraftOptions): Promise<DraftRef> {
+export async function saveDraft(db: Queryable, options: SaveDraftOptions): Promise<DraftRef> {
   const at = timestamp(options.at);
   const { id, revision, expectedVersion } = options;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const current = await requireRevision(trx, id, revision);
     if (!isOpen(current.status)) throw immutable(current);
     if (current.version !== expectedVersion) throw conflict(current, expectedVersion);
@@ -190,14 +207,14 @@ export async function saveDraft(db: Kysely<Database>, options: SaveDraftOptions)
  * written): status 'finalized', content hash over its RFC 8785 canonical JSON. It never changes again.
  */
 export async function finalizeRevision(
-  db: Kysely<Database>,
+  db: Queryable,
   options: FinalizeRevisionOptions,
 ): Promise<RevisionRecord> {
   const { id, revision } = options;
   const at = timestamp(options.at);
   const by = options.by.trim();
   if (by === '') throw new StoreError('invalid', 'finalizing needs the name of the person who finalizes');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const current = await requireRevision(trx, id, revision);
     if (!isOpen(current.status)) throw immutable(current);
     if (options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
@@ -231,10 +248,10 @@ export async function finalizeRevision(
 }
 
 /** Opens revision n+1 as a draft, a copy of revision n, which must be finalized (or published, or withdrawn). */
-export async function startRevision(db: Kysely<Database>, options: StartRevisionOptions): Promise<DraftRef> {
+export async function startRevision(db: Queryable, options: StartRevisionOptions): Promise<DraftRef> {
   const at = timestamp(options.at);
   const { id } = options;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const statement = await requireStatement(trx, id);
     const from = statement.currentRevision;
     const latest = await requireRevision(trx, id, from);
@@ -256,12 +273,12 @@ export async function startRevision(db: Kysely<Database>, options: StartRevision
  * (finalize itself with finalizeRevision). The content of a finalized revision stays byte-for-byte as it was.
  */
 export async function changeRevisionStatus(
-  db: Kysely<Database>,
+  db: Queryable,
   options: ChangeStatusOptions,
 ): Promise<RevisionRecord> {
   const at = timestamp(options.at);
   const { id, revision, to } = options;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const statement = await requireStatement(trx, id);
     const current = await requireRevision(trx, id, revision);
     if (!TRANSITIONS[current.status].includes(to)) {
@@ -292,8 +309,8 @@ export async function changeRevisionStatus(
 }
 
 /** A statement, its revision history and its newest revision. */
-export async function getStatement(db: Kysely<Database>, options: { id: string }): Promise<StatementDetail> {
-  return db.transaction().execute(async (trx) => {
+export async function getStatement(db: Queryable, options: { id: string }): Promise<StatementDetail> {
+  return inTransaction(db, async (trx) => {
     const statement = await requireStatement(trx, options.id);
     const revisions = await listRevisionRows(trx, options.id);
     const latest = await requireRevision(trx, options.id, statement.currentRevision);
@@ -302,8 +319,8 @@ export async function getStatement(db: Kysely<Database>, options: { id: string }
 }
 
 /** A statement's revisions, oldest first. */
-export async function listRevisions(db: Kysely<Database>, options: { id: string }): Promise<RevisionSummary[]> {
-  return db.transaction().execute(async (trx) => {
+export async function listRevisions(db: Queryable, options: { id: string }): Promise<RevisionSummary[]> {
+  return inTransaction(db, async (trx) => {
     await requireStatement(trx, options.id);
     return listRevisionRows(trx, options.id);
   });
@@ -311,8 +328,8 @@ export async function listRevisions(db: Kysely<Database>, options: { id: string 
 
 /** One revision with its content. */
 export async function getRevision(
-  db: Kysely<Database>,
+  db: Queryable,
   options: { id: string; revision: number },
 ): Promise<RevisionRecord> {
-  return db.transaction().execute((trx) => requireRevision(trx, options.id, options.revision));
+  return inTransaction(db, (trx) => requireRevision(trx, options.id, options.revision));
 }

@@ -1,16 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinTemplates } from '../../domain/templates/registry.js';
+import type { Db } from '../../db/database.js';
+import { memoryDb } from '../../../test/support/app.js';
 import { buildApp } from '../../server/app.js';
 import type { TemplateDetail, TemplateSummary } from './templates.schema.js';
 
 let app: FastifyInstance;
+let db: Db;
 
 beforeAll(async () => {
-  app = await buildApp({ templates: builtinTemplates(), webRoot: '/nonexistent' });
+  db = await memoryDb();
+  app = await buildApp({ templates: builtinTemplates(), db, webRoot: '/nonexistent' });
 });
 afterAll(async () => {
   await app.close();
+  await db.close();
 });
 
 describe('GET /api/v1/templates', () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinTemplates } from '../../domain/templates/registry.js';
 import type { ValidationResult } from '../../domain/validation.js';
 import { LIMITS } from '../../formats/errors.js';
+import type { Db } from '../../db/database.js';
+import { memoryDb } from '../../../test/support/app.js';
 import { buildApp } from '../../server/app.js';
 import { packageRoot } from '../../server/paths.js';
 
@@ -13,12 +15,15 @@ const example = JSON.parse(readFileSync(`${packageRoot()}/examples/general-pacs-
 >;
 
 let app: FastifyInstance;
+let db: Db;
 
 beforeAll(async () => {
-  app = await buildApp({ templates: builtinTemplates(), webRoot: '/nonexistent' });
+  db = await memoryDb();
+  app = await buildApp({ templates: builtinTemplates(), db, webRoot: '/nonexistent' });
 });
 afterAll(async () => {
   await app.close();
+  await db.close();
 });
 
 const validate = (payload: unknown, query = '') =>

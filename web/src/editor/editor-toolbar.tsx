@@ -1,0 +1,223 @@
+import { ActionIcon, Button, Group, Kbd, Popover, Progress, SegmentedControl, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { memo, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatClock } from '../format';
+import { KeyboardIcon } from '../icons';
+import type { SaveStatus } from './autosave';
+import type { Filter } from './model';
+
+interface Props {
+  answered: number;
+  applicable: number;
+  counts: { yes: number; no: number; na: number; other: number };
+  otherLabel: string | null;
+  labels: { yes: string; no: string; na: string };
+  errors: number;
+  warnings: number;
+  filter: Filter;
+  onFilter(filter: Filter): void;
+  hideNotApplicable: boolean;
+  onHideNotApplicable(hide: boolean): void;
+  save: SaveStatus | null;
+  dirty: boolean;
+  onRetry(): void;
+  helpOpen: boolean;
+  onHelp(open: boolean): void;
+  optionCount: number;
+}
+
+/** Progress, counts, filters, the save state and the keyboard help: the bar that stays on top while scrolling. */
+export const EditorToolbar = memo(function EditorToolbar(p: Props) {
+  const { t } = useTranslation();
+  const pct = p.applicable === 0 ? 0 : Math.round((p.answered / p.applicable) * 100);
+  return (
+    <Group justify="space-between" wrap="wrap" gap="sm" className="editor-toolbar-inner">
+      <Group gap="md" wrap="nowrap">
+        <div className="progress-block" data-testid="progress">
+          <Text size="xs" fw={700} component="div">
+            {t('editor.progress', { answered: p.answered, applicable: p.applicable, pct })}
+          </Text>
+          <Progress value={pct} size="sm" w={160} color={pct === 100 ? 'green' : 'blue'} aria-label={`${pct}%`} />
+        </div>
+        <Group gap={6} wrap="nowrap" className="count-badges" data-testid="counts">
+          <span className="count count-yes" data-count="yes">
+            {p.labels.yes} {p.counts.yes}
+          </span>
+          <span className="count count-no" data-count="no">
+            {p.labels.no} {p.counts.no}
+          </span>
+          <span className="count count-na" data-count="na">
+            {p.labels.na} {p.counts.na}
+          </span>
+          {p.otherLabel !== null && (
+            <span className="count count-other" data-count="other">
+              {p.otherLabel} {p.counts.other}
+            </span>
+          )}
+          {p.errors > 0 && (
+            <span className="count count-error" data-count="errors">
+              {t('editor.errors', { count: p.errors })}
+            </span>
+          )}
+          {p.warnings > 0 && (
+            <span className="count count-warning" data-count="warnings">
+              {t('editor.warnings', { count: p.warnings })}
+            </span>
+          )}
+        </Group>
+      </Group>
+      <Group gap="sm" wrap="nowrap">
+        <SegmentedControl
+          size="xs"
+          value={p.filter}
+          onChange={(v) => p.onFilter(v as Filter)}
+          data={[
+            { value: 'all', label: t('editor.filter.all') },
+            { value: 'unanswered', label: t('editor.filter.unanswered') },
+            { value: 'no', label: t('editor.filter.no') },
+            { value: 'issues', label: t('editor.filter.issues') },
+          ]}
+          aria-label={t('editor.filter.label')}
+          data-testid="row-filter"
+        />
+        <Switch
+          size="xs"
+          label={t('editor.hideNotApplicable')}
+          checked={p.hideNotApplicable}
+          onChange={(e) => p.onHideNotApplicable(e.currentTarget.checked)}
+          data-testid="hide-not-applicable"
+        />
+        <SaveIndicator status={p.save} dirty={p.dirty} onRetry={p.onRetry} />
+        <Popover opened={p.helpOpen} onChange={p.onHelp} position="bottom-end" withArrow shadow="md" width={340}>
+          <Popover.Target>
+            <Tooltip label={t('editor.shortcuts.title')}>
+              <ActionIcon
+                variant="default"
+                aria-label={t('editor.shortcuts.title')}
+                onClick={() => p.onHelp(!p.helpOpen)}
+                data-testid="shortcuts-help"
+              >
+                <KeyboardIcon size={16} />
+              </ActionIcon>
+            </Tooltip>
+          </Popover.Target>
+          <Popover.Dropdown>
+            <ShortcutHelp optionCount={p.optionCount} />
+          </Popover.Dropdown>
+        </Popover>
+      </Group>
+    </Group>
+  );
+});
+
+function SaveIndicator({ status, dirty, onRetry }: { status: SaveStatus | null; dirty: boolean; onRetry(): void }) {
+  const { t } = useTranslation();
+  if (status === null) {
+    return (
+      <Text size="xs" c="dimmed" data-testid="save-status" data-state="read-only">
+        {t('editor.readOnly')}
+      </Text>
+    );
+  }
+  switch (status.kind) {
+    case 'saving':
+      return (
+        <Text size="xs" c="blue" data-testid="save-status" data-state="saving" aria-live="polite">
+          {t('editor.saving')}
+        </Text>
+      );
+    case 'saved':
+      return (
+        <Text size="xs" c={dirty ? 'dimmed' : 'green'} data-testid="save-status" data-state={dirty ? 'dirty' : 'saved'} aria-live="polite">
+          {dirty ? t('editor.unsaved') : t('editor.savedAt', { time: formatClock(status.at) })}
+        </Text>
+      );
+    case 'error':
+      return (
+        <Group gap={4} wrap="nowrap" data-testid="save-status" data-state="error">
+          <Text size="xs" c="red" title={status.message}>
+            {t('editor.saveError')}
+          </Text>
+          <Button size="compact-xs" variant="light" color="red" onClick={onRetry}>
+            {t('editor.retry')}
+          </Button>
+        </Group>
+      );
+    case 'conflict':
+      return (
+        <Text size="xs" c="orange" data-testid="save-status" data-state="conflict">
+          {t('editor.conflict')}
+        </Text>
+      );
+    case 'locked':
+      return (
+        <Text size="xs" c="orange" data-testid="save-status" data-state="locked">
+          {t('editor.lockedWaiting')}
+        </Text>
+      );
+    case 'idle':
+      return (
+        <Text size="xs" c="dimmed" data-testid="save-status" data-state={dirty ? 'dirty' : 'idle'}>
+          {dirty ? t('editor.unsaved') : t('editor.upToDate')}
+        </Text>
+      );
+  }
+}
+
+function ShortcutHelp({ optionCount }: { optionCount: number }) {
+  const { t } = useTranslation();
+  const keys = Array.from({ length: optionCount }, (_, i) => String(i + 1));
+  const rows: [ReactNode, string][] = [
+    [
+      <>
+        <Kbd>↑</Kbd> <Kbd>↓</Kbd> / <Kbd>k</Kbd> <Kbd>j</Kbd>
+      </>,
+      t('editor.shortcuts.move'),
+    ],
+    [
+      <>
+        {keys.map((k) => (
+          <Kbd key={k} mr={2}>
+            {k}
+          </Kbd>
+        ))}
+      </>,
+      t('editor.shortcuts.answer'),
+    ],
+    [
+      <>
+        <Kbd>0</Kbd> / <Kbd>Backspace</Kbd>
+      </>,
+      t('editor.shortcuts.clear'),
+    ],
+    [
+      <>
+        <Kbd>Enter</Kbd> / <Kbd>→</Kbd>
+      </>,
+      t('editor.shortcuts.next'),
+    ],
+    [<Kbd key="q">?</Kbd>, t('editor.shortcuts.help')],
+  ];
+  return (
+    <div data-testid="shortcuts-table">
+      <Text fw={700} size="sm" mb={4}>
+        {t('editor.shortcuts.title')}
+      </Text>
+      <Table withRowBorders={false} verticalSpacing={4}>
+        <Table.Tbody>
+          {rows.map(([k, label], i) => (
+            <Table.Tr key={i}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{k}</Table.Td>
+              <Table.Td>
+                <Text size="sm">{label}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Text size="xs" c="dimmed" mt={4}>
+        {t('editor.shortcuts.note')}
+      </Text>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import { Alert, Badge, Button, Code, Group, Paper, Table, Text, TextInput } from '@mantine/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { api } from '../api';
+import type { AuditEvent, AuditQuery } from '../api-types';
+import { formatDateTime } from '../format';
+import { useLang } from '../i18n';
+import { LoadError, Loading } from '../pages/query-state';
+import { can, useMembership } from '../session';
+import { Page } from './page';
+
+const PAGE = 100;
+
+/** The organization's audit trail, newest first, with the hash chain's verification (改ざん検知). */
+export function AuditPage() {
+  const { t } = useTranslation();
+  const [lang] = useLang();
+  const { orgId = '' } = useParams();
+  const membership = useMembership(orgId);
+  const [draft, setDraft] = useState<AuditQuery>({});
+  const [filters, setFilters] = useState<AuditQuery>({});
+  const allowed = can(membership?.role, 'audit');
+  const audit = useInfiniteQuery({
+    queryKey: ['audit', orgId, filters],
+    queryFn: ({ pageParam }) => api.audit(orgId, { ...filters, limit: PAGE, before: pageParam }),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => (last.events.length < PAGE ? undefined : last.events[last.events.length - 1]?.seq),
+    enabled: allowed,
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setFilters({ ...draft });
+  };
+
+  if (!allowed) {
+    return (
+      <Page title={t('audit.title')}>
+        <Alert color="gray">{t('audit.notAllowed')}</Alert>
+      </Page>
+    );
+  }
+
+  const chain = audit.data?.pages[0]?.chain;
+  const events: AuditEvent[] = audit.data?.pages.flatMap((p) => p.events) ?? [];
+
+  return (
+    <Page title={t('audit.title')} subtitle={membership?.orgName} testId="audit-page">
+      {chain !== undefined && (
+        <Alert
+          color={chain.ok ? 'green' : 'red'}
+          title={t('audit.chainTitle')}
+          data-testid="audit-chain"
+          data-ok={chain.ok ? 'true' : 'false'}
+        >
+          {chain.ok
+            ? t('audit.chainOk', { count: chain.checked })
+            : t('audit.chainBroken', { seq: chain.firstBroken?.seq ?? '?', count: chain.checked })}
+        </Alert>
+      )}
+      <Paper withBorder p="sm" component="form" onSubmit={submit}>
+        <Group align="flex-end" wrap="wrap">
+          <TextInput
+            label={t('audit.actor')}
+            size="xs"
+            value={draft.actor ?? ''}
+            onChange={(e) => setDraft({ ...draft, actor: e.currentTarget.value })}
+          />
+          <TextInput
+            label={t('audit.action')}
+            size="xs"
+            placeholder="statement.finalize"
+            value={draft.action ?? ''}
+            onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
+          />
+          <TextInput
+            label={t('audit.object')}
+            size="xs"
+            value={draft.object ?? ''}
+            onChange={(e) => setDraft({ ...draft, object: e.currentTarget.value })}
+          />
+          <Button type="submit" size="xs">
+            {t('audit.filter')}
+          </Button>
+          <Button
+            size="xs"
+            variant="subtle"
+            onClick={() => {
+              setDraft({});
+              setFilters({});
+            }}
+          >
+            {t('audit.clear')}
+          </Button>
+        </Group>
+      </Paper>
+      {audit.isPending ? (
+        <Loading />
+      ) : audit.isError ? (
+        <LoadError error={audit.error} />
+      ) : events.length === 0 ? (
+        <Text c="dimmed">{t('audit.empty')}</Text>
+      ) : (
+        <Table withTableBorder striped fz="xs" data-testid="audit-table" verticalSpacing={4}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={60}>#</Table.Th>
+              <Table.Th w={170}>{t('audit.time')}</Table.Th>
+              <Table.Th>{t('audit.actor')}</Table.Th>
+              <Table.Th>{t('audit.action')}</Table.Th>
+              <Table.Th>{t('audit.object')}</Table.Th>
+              <Table.Th w={50}>{t('audit.revision')}</Table.Th>
+              <Table.Th w={80}>{t('audit.outcome')}</Table.Th>
+              <Table.Th w={110}>IP</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {events.map((e) => (
+              <Table.Tr key={e.seq} data-seq={e.seq} data-action={e.action}>
+                <Table.Td>{e.seq}</Table.Td>
+                <Table.Td>{formatDateTime(e.at, lang)}</Table.Td>
+                <Table.Td>{e.actorName ?? e.actorId ?? '—'}</Table.Td>
+                <Table.Td>
+                  <Code>{e.action}</Code>
+                </Table.Td>
+                <Table.Td>
+                  {e.objectType ?? ''}
+                  {e.objectId !== null && (
+                    <Text span size="xs" c="dimmed" ml={4} title={e.objectId}>
+                      {e.objectId.slice(0, 8)}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>{e.revision ?? ''}</Table.Td>
+                <Table.Td>
+                  <Badge size="xs" variant="light" color={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'orange' : 'red'}>
+                    {e.outcome}
+                  </Badge>
+                </Table.Td>
+                <Table.Td title={e.userAgent ?? ''}>{e.ip ?? ''}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {audit.hasNextPage && (
+        <Group justify="center">
+          <Button variant="default" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
+            {t('audit.more')}
+          </Button>
+        </Group>
+      )}
+    </Page>
+  );
+}
