@@ -7,30 +7,26 @@ const Ref = Type.Object(
   { additionalProperties: false },
 );
 
+/** A one-to-one change: the row stays one row, under the same id (kept) or a new one (renumbered). */
+const oneToOne = <C extends 'kept' | 'renumbered'>(change: C) =>
+  Type.Object(
+    {
+      change: Type.Literal(change),
+      from: RowIdSchema,
+      to: RowIdSchema,
+      /** The question changed enough that the old answer cannot stand: the remarks carry, the answer does not. */
+      reworded: Type.Optional(Type.Boolean()),
+      note: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  );
+
 /** How one row changed between two editions of a template. */
 export const RowChangeSchema = Type.Union([
-  /** Same id, same meaning. `reworded: true` when the question changed enough that the old answer cannot stand. */
-  Type.Object(
-    {
-      change: Type.Literal('kept'),
-      from: RowIdSchema,
-      to: RowIdSchema,
-      reworded: Type.Optional(Type.Boolean()),
-      note: Type.Optional(Type.String()),
-    },
-    { additionalProperties: false },
-  ),
+  /** Same id, same meaning. */
+  oneToOne('kept'),
   /** Same meaning, new number (the seed's 1.1 → 11). */
-  Type.Object(
-    {
-      change: Type.Literal('renumbered'),
-      from: RowIdSchema,
-      to: RowIdSchema,
-      reworded: Type.Optional(Type.Boolean()),
-      note: Type.Optional(Type.String()),
-    },
-    { additionalProperties: false },
-  ),
+  oneToOne('renumbered'),
   /** One row became several: each needs its own answer. */
   Type.Object(
     {

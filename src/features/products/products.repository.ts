@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { ProductCategory } from '../../db/schema-workspace.js';
+import type { ProductCategory, ProductsTable } from '../../db/schema-workspace.js';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 
@@ -39,14 +39,8 @@ async function versionsOf(db: Queryable, productIds: string[]): Promise<Map<stri
   return out;
 }
 
-/** The organization's products with their versions, by name. */
-export async function listProducts(db: Queryable, orgId: string): Promise<ProductRecord[]> {
-  const rows = await db.selectFrom('products').selectAll().where('org_id', '=', orgId).orderBy('name').execute();
-  const versions = await versionsOf(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => ({
+function productRowToRecord(r: Selectable<ProductsTable>, versions: Map<string, ProductVersionRecord[]>): ProductRecord {
+  return {
     id: r.id,
     orgId: r.org_id,
     name: r.name,
@@ -55,7 +49,17 @@ export async function listProducts(db: Queryable, orgId: string): Promise<Produc
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     versions: versions.get(r.id) ?? [],
-  }));
+  };
+}
+
+/** The organization's products with their versions, by name. */
+export async function listProducts(db: Queryable, orgId: string): Promise<ProductRecord[]> {
+  const rows = await db.selectFrom('products').selectAll().where('org_id', '=', orgId).orderBy('name').execute();
+  const versions = await versionsOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => productRowToRecord(r, versions));
 }
 
 /** A product of the organization; undefined when it does not exist there. */
@@ -67,17 +71,7 @@ export async function findProduct(db: Queryable, orgId: string, id: string): Pro
     .where('id', '=', id)
     .executeTakeFirst();
   if (r === undefined) return undefined;
-  const versions = await versionsOf(db, [r.id]);
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    name: r.name,
-    category: r.category,
-    description: r.description,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    versions: versions.get(r.id) ?? [],
-  };
+  return productRowToRecord(r, await versionsOf(db, [r.id]));
 }
 
 export async function findProductByName(db: Queryable, orgId: string, name: string): Promise<{ id: string } | undefined> {

@@ -9,8 +9,8 @@ export interface UserRef {
   email: string;
 }
 
-/** The organization's statements with product, version and responsible person, newest first. */
-export async function listOrgStatementRows(db: Queryable, orgId: string) {
+/** The organization's statements joined to their product and version. */
+function orgStatements(db: Queryable, orgId: string) {
   return db
     .selectFrom('statements as s')
     .innerJoin('product_versions as v', 'v.id', 's.product_version_id')
@@ -28,35 +28,19 @@ export async function listOrgStatementRows(db: Queryable, orgId: string) {
       'v.id as versionId',
       'v.version as version',
     ])
-    .where('s.org_id', '=', orgId)
-    .orderBy('s.updated_at', 'desc')
-    .execute();
+    .where('s.org_id', '=', orgId);
+}
+
+/** The organization's statements with product, version and responsible person, newest first. */
+export async function listOrgStatementRows(db: Queryable, orgId: string) {
+  return orgStatements(db, orgId).orderBy('s.updated_at', 'desc').execute();
 }
 
 export type OrgStatementRow = Awaited<ReturnType<typeof listOrgStatementRows>>[number];
 
 /** One statement of the organization; undefined when it is not there. */
 export async function findOrgStatementRow(db: Queryable, orgId: string, id: string): Promise<OrgStatementRow | undefined> {
-  return db
-    .selectFrom('statements as s')
-    .innerJoin('product_versions as v', 'v.id', 's.product_version_id')
-    .innerJoin('products as p', 'p.id', 'v.product_id')
-    .select([
-      's.id as id',
-      's.template_id as templateId',
-      's.template_edition as templateEdition',
-      's.current_revision as currentRevision',
-      's.status as status',
-      's.responsible_user_id as responsibleUserId',
-      's.updated_at as updatedAt',
-      'p.id as productId',
-      'p.name as productName',
-      'v.id as versionId',
-      'v.version as version',
-    ])
-    .where('s.org_id', '=', orgId)
-    .where('s.id', '=', id)
-    .executeTakeFirst();
+  return orgStatements(db, orgId).where('s.id', '=', id).executeTakeFirst();
 }
 
 export async function setStatementOwnership(
