@@ -131,9 +131,14 @@ export async function adminResetSetup(opts: AdminDbOptions & { url?: string }): 
   try {
     const token = await issueSetupToken(db.kysely, cliContext('admin reset-setup'));
     if (token === undefined) {
-      throw new AdminError('an operator account exists already: setup is done (use "openmds admin create" for another)', 1);
+      throw new AdminError(
+        'an operator account exists already: setup is done (use "openmds admin create" for another)',
+        1,
+      );
     }
-    process.stdout.write(`Open this link once to create the operator account: ${setupLink(baseUrl(opts.url), token)}\n`);
+    process.stdout.write(
+      `Open this link once to create the operator account: ${setupLink(baseUrl(opts.url), token)}\n`,
+    );
   } finally {
     await db.close();
   }

@@ -339,7 +339,7 @@ export function buildCli(): Command {
     .command('reset-setup')
     .description('print a fresh one-time link to create the operator account (while none exists)')
     .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
-    .option('--url <base>', 'the server\'s public base URL (default: http://OPENMDS_HOST:OPENMDS_PORT)')
+    .option('--url <base>', "the server's public base URL (default: http://OPENMDS_HOST:OPENMDS_PORT)")
     .action(async (opts: { data?: string; url?: string }) => {
       const { adminResetSetup, AdminError } = await import('./admin.js');
       try {

@@ -134,7 +134,11 @@ describe.each(testDatabases())('the audit trail on $name', (database) => {
   it('detects a record changed in place', async () => {
     await appendFive();
     await disableGuards();
-    await db.kysely.updateTable('audit_events').set({ details: '{"n":3,"note":"改ざん"}' }).where('seq', '=', 3).execute();
+    await db.kysely
+      .updateTable('audit_events')
+      .set({ details: '{"n":3,"note":"改ざん"}' })
+      .where('seq', '=', 3)
+      .execute();
     expect(await verifyAuditChain(db.kysely)).toEqual({
       ok: false,
       checked: 2,
@@ -163,7 +167,11 @@ describe.each(testDatabases())('the audit trail on $name', (database) => {
       details: forged.details,
       prevHash: forged.prev_hash,
     });
-    await db.kysely.updateTable('audit_events').set({ actor_name: forged.actor_name, hash }).where('seq', '=', 3).execute();
+    await db.kysely
+      .updateTable('audit_events')
+      .set({ actor_name: forged.actor_name, hash })
+      .where('seq', '=', 3)
+      .execute();
     expect((await verifyAuditChain(db.kysely)).firstBroken).toEqual({ seq: 4, reason: 'deleted' });
   });
 

@@ -151,12 +151,7 @@ export async function writeAudit(db: Queryable, event: AuditInput): Promise<void
   }
   const trx = db as Transaction<Database>;
   await lockForTransaction(trx, CHAIN_LOCK);
-  const last = await trx
-    .selectFrom('audit_events')
-    .select('hash')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const last = await trx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const actor = actorOf(event);
   const fields: ChainedFields = {
     id: randomUUID(),

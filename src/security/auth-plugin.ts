@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import { AppError } from '../server/errors.js';
-import { AccessDeniedError, requireAccess } from './access.js';
+import { requireAccess, type AccessDeniedError } from './access.js';
 import { loadUserActor, type UserActor } from './actors.js';
 import { AUDIT_ACTIONS, writeAudit } from './audit.js';
 import { ANONYMOUS, type RequestContext } from './context.js';
@@ -71,7 +71,12 @@ export function isCrossSite(request: FastifyRequest): boolean {
   if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
   const origin = request.headers.origin;
   if (origin === undefined) return false;
-  return origin !== `${request.protocol}://${request.host}`;
+  // The host decides, not the scheme: behind a TLS proxy the server may see http while the browser says https.
+  try {
+    return new URL(origin).host !== new URL(`${request.protocol}://${request.host}`).host;
+  } catch {
+    return true; // "null" (sandboxed frames, some redirects) or garbage
+  }
 }
 
 function tokensEqual(sent: string | string[] | undefined, expected: string): boolean {
@@ -117,7 +122,7 @@ export interface AuthPluginOptions {
  *    through requireAccess, so it is audited like any refusal). Services still check the role.
  * Registered inside the /api/v1 scope, with skip-override so its hooks apply to the routes registered after it.
  */
-const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { db, settings }) => {
+const plugin: FastifyPluginCallback<AuthPluginOptions> = (app, { db, settings }, done) => {
   const timeouts = { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -142,7 +147,11 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { db, settings
 
     const auth = request.auth;
     if (auth !== null) {
-      if (unsafe && config.startsSession !== true && !tokensEqual(request.headers[CSRF_HEADER], auth.session.csrfToken)) {
+      if (
+        unsafe &&
+        config.startsSession !== true &&
+        !tokensEqual(request.headers[CSRF_HEADER], auth.session.csrfToken)
+      ) {
         throw new AppError('csrf', {
           message: 'X-CSRF-Token: missing or wrong; send the csrfToken of GET /api/v1/auth/session',
         });
@@ -159,6 +168,7 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { db, settings
       requireAccess(auth.actor, 'org.read', { orgId, describe: 'organization' });
     }
   });
+  done();
 };
 
 // Fastify's documented alternative to the fastify-plugin wrapper: the hooks belong to the scope that registers it.

@@ -132,7 +132,11 @@ export async function resolveSession(
     await revokeSession(db, idHash);
     return undefined;
   }
-  if (options.touch !== false && session.lockedAt === null && now - Date.parse(session.lastSeenAt) >= TOUCH_INTERVAL_MS) {
+  if (
+    options.touch !== false &&
+    session.lockedAt === null &&
+    now - Date.parse(session.lastSeenAt) >= TOUCH_INTERVAL_MS
+  ) {
     const idle = iso(Math.min(now + options.timeouts.idleMinutes * 60_000, Date.parse(session.absoluteExpiresAt)));
     await db
       .updateTable('sessions')

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { builtinTemplates } from '../domain/templates/registry.js';
 import { listTemplates } from '../features/templates/templates.repository.js';
+import { migrations } from '../db/migrate.js';
 import { startServer, type RunningServer } from './start.js';
 
 let running: RunningServer | undefined;
@@ -54,8 +55,51 @@ describe('startServer', () => {
     };
     await (await startServer(options)).close();
     running = await startServer(options);
-    expect(lines[0]).toMatch(/1 migrations applied/);
-    expect(lines[1]).toMatch(/0 migrations applied/);
+    const started = lines.filter((l) => l.startsWith('OpenMDS is running'));
+    expect(started[0]).toContain(`${Object.keys(migrations('sqlite')).length} migrations applied`);
+    expect(started[1]).toMatch(/0 migrations applied/);
+  });
+
+  it('prints a fresh one-time setup link at each start until the operator exists', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+    const dataDir = mkdtempSync(join(tmpdir(), 'openmds-start-'));
+    const options = {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      templates: builtinTemplates(),
+      logger: false,
+      handleSignals: false,
+    };
+    const first = await startServer(options);
+    const oldToken = first.setupUrl?.split('#token=')[1] ?? '';
+    await first.close();
+    running = await startServer(options);
+    const links = lines.filter((l) => l.startsWith('Open this link once to create the operator account: '));
+    expect(links.length).toBe(2);
+    expect(links[1]).toBe(`Open this link once to create the operator account: ${running.setupUrl ?? ''}\n`);
+    expect(running.setupUrl).toMatch(new RegExp(`^${running.url}/setup#token=[A-Za-z0-9_-]{43}$`));
+    const token = running.setupUrl?.split('#token=')[1] ?? '';
+    expect(token).not.toBe(oldToken);
+
+    const body = { email: 'op@example.jp', displayName: '運用 管理者', password: 'correct horse battery staple' };
+    const post = (t: string) =>
+      fetch(`${running!.url}/api/v1/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, token: t }),
+      });
+    expect((await post(oldToken)).status).toBe(403);
+    const res = await post(token);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('set-cookie')).toMatch(/^openmds_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    await running.close();
+
+    lines.length = 0;
+    running = await startServer(options);
+    expect(running.setupUrl).toBeUndefined();
+    expect(lines.some((l) => l.includes('/setup#token='))).toBe(false);
   });
 
   it('uses PostgreSQL when a database URL is given', async (ctx) => {

@@ -235,3 +235,66 @@ export async function addMember(
 export function memoryDb(): Promise<Db> {
   return openReady(testDatabases()[0]!);
 }
+
+// ---- Workspace factories (products and statements, per docs/api-workspace.md) -------------------------------------
+
+/** Adds a product through POST /orgs/:orgId/products. */
+export async function createProduct(
+  app: FastifyInstance,
+  session: TestSession,
+  orgId: string,
+  input: { name?: string; category?: string; description?: string } = {},
+): Promise<{ id: string; name: string }> {
+  const res = await inject(app, session, {
+    method: 'POST',
+    url: `/api/v1/orgs/${orgId}/products`,
+    payload: {
+      name: input.name ?? `製品 ${randomBytes(3).toString('hex')}`,
+      category: input.category ?? 'pacs',
+      ...(input.description === undefined ? {} : { description: input.description }),
+    },
+  });
+  if (res.statusCode !== 201) fail('create product', res);
+  return res.json<{ id: string; name: string }>();
+}
+
+/** Adds a version to a product through POST /orgs/:orgId/products/:productId/versions. */
+export async function createProductVersion(
+  app: FastifyInstance,
+  session: TestSession,
+  orgId: string,
+  productId: string,
+  input: { version?: string } = {},
+): Promise<{ id: string; version: string }> {
+  const res = await inject(app, session, {
+    method: 'POST',
+    url: `/api/v1/orgs/${orgId}/products/${productId}/versions`,
+    payload: { version: input.version ?? 'V1.00' },
+  });
+  if (res.statusCode !== 201) fail('create product version', res);
+  return res.json<{ id: string; version: string }>();
+}
+
+/**
+ * Creates a statement through POST /orgs/:orgId/statements, building its parents (a product and a version) unless
+ * `productVersionId` is given. Default template: the MDS 2nd edition.
+ */
+export async function createStatement(
+  app: FastifyInstance,
+  session: TestSession,
+  orgId: string,
+  input: { productVersionId?: string; template?: { id: string; edition: string } } = {},
+): Promise<{ id: string; productVersionId: string; body: unknown }> {
+  let productVersionId = input.productVersionId;
+  if (productVersionId === undefined) {
+    const product = await createProduct(app, session, orgId);
+    productVersionId = (await createProductVersion(app, session, orgId, product.id)).id;
+  }
+  const res = await inject(app, session, {
+    method: 'POST',
+    url: `/api/v1/orgs/${orgId}/statements`,
+    payload: { productVersionId, template: input.template ?? { id: 'jahis-jira-mds', edition: '2' } },
+  });
+  if (res.statusCode !== 201) fail('create statement', res);
+  return { id: res.json<{ id: string }>().id, productVersionId, body: res.json() };
+}

@@ -87,6 +87,7 @@ export function sampleFromSchema(
       return false;
     case 'null':
       return null;
+    case undefined:
     default:
       // Unknown (any value): an empty object is the likeliest to be accepted.
       return {};

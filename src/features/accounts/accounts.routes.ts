@@ -44,6 +44,12 @@ function sendSession(request: FastifyRequest, reply: FastifyReply, result: Sessi
   return result.view;
 }
 
+/** The body with the token of the session the caller's cookie holds, which the new session replaces. */
+function withPrevious<T extends object>(request: FastifyRequest & { body: T }): T & { previousToken?: string } {
+  const previousToken = request.cookies[SESSION_COOKIE];
+  return previousToken === undefined ? request.body : { ...request.body, previousToken };
+}
+
 /** First start, sign-up, sign-in, sign-out and the session: lock, unlock, switch organization. */
 export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions> = (app, { db, settings }, done) => {
   const k = db.kysely;
@@ -74,7 +80,7 @@ export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions>
       },
     },
     async (request, reply) =>
-      sendSession(request, reply, await completeSetup(k, request.ctx, request.body, settings), 201),
+      sendSession(request, reply, await completeSetup(k, request.ctx, withPrevious(request), settings), 201),
   );
 
   app.post(
@@ -91,7 +97,8 @@ export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions>
         response: { 201: SessionSchema, 400: E, 403: E, 404: E, 409: E, 429: E },
       },
     },
-    async (request, reply) => sendSession(request, reply, await signUp(k, request.ctx, request.body, settings), 201),
+    async (request, reply) =>
+      sendSession(request, reply, await signUp(k, request.ctx, withPrevious(request), settings), 201),
   );
 
   app.post(
@@ -108,11 +115,8 @@ export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions>
         response: { 200: SessionSchema, 400: E, 401: E, 429: E },
       },
     },
-    async (request, reply) => {
-      const previousToken = request.cookies[SESSION_COOKIE];
-      const input = previousToken === undefined ? request.body : { ...request.body, previousToken };
-      return sendSession(request, reply, await signIn(k, request.ctx, input, settings));
-    },
+    async (request, reply) =>
+      sendSession(request, reply, await signIn(k, request.ctx, withPrevious(request), settings)),
   );
 
   app.post(

@@ -15,7 +15,10 @@ export const RoleSchema = Type.Union(
     Type.Literal('viewer'),
     Type.Literal('auditor'),
   ],
-  { description: 'owner (everything), editor (write, submit), approver (review, finalize), viewer, auditor (read and audit trail)' },
+  {
+    description:
+      'owner (everything), editor (write, submit), approver (review, finalize), viewer, auditor (read and audit trail)',
+  },
 );
 
 export const OrgKindSchema = Type.Union([Type.Literal('manufacturer'), Type.Literal('hospital')]);

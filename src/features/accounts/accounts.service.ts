@@ -71,7 +71,10 @@ async function startSession(
   settings: AppSettings,
   userId: string,
   currentOrgId: string | null,
+  previousToken?: string,
 ): Promise<SessionResult> {
+  // The session the caller's cookie named ends: a new account or sign-in never inherits it (no session fixation).
+  if (previousToken !== undefined && previousToken !== '') await revokeSession(trx, sessionIdHash(previousToken));
   const { token, session } = await createSession(trx, {
     userId,
     currentOrgId,
@@ -115,6 +118,8 @@ export interface NewAccountInput {
   email: string;
   displayName: string;
   password: string;
+  /** The token of the session the caller's cookie held, if any: it ends when the new one starts. */
+  previousToken?: string;
 }
 
 /** Inserts an operator (after the policy check) and retires the setup token; shared by the link and the CLI. */
@@ -167,7 +172,7 @@ export async function completeSetup(
   return db.transaction().execute(async (trx) => {
     await checkToken(trx);
     await insertOperator(trx, ctx, { id, email, displayName, passwordHash }, 'setup-link');
-    return startSession(trx, ctx, settings, id, null);
+    return startSession(trx, ctx, settings, id, null, input.previousToken);
   });
 }
 
@@ -200,7 +205,9 @@ export async function signUp(
   settings: AppSettings,
 ): Promise<SessionResult> {
   if (!settings.signup && input.invitationToken === undefined) {
-    throw new AppError('forbidden', { message: 'sign-up is off on this server; ask an organization owner for an invitation' });
+    throw new AppError('forbidden', {
+      message: 'sign-up is off on this server; ask an organization owner for an invitation',
+    });
   }
   const email = normalizeEmail(input.email);
   const displayName = cleanText('displayName', input.displayName);
@@ -242,10 +249,11 @@ export async function signUp(
         const inv = await acceptInvitationIn(trx, ctx, { token: input.invitationToken, userId: id, email, actor });
         orgId = inv.orgId;
       }
-      return startSession(trx, ctx, settings, id, orgId);
+      return startSession(trx, ctx, settings, id, orgId, input.previousToken);
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new AppError('conflict', { message: 'email: is already registered; sign in instead' });
+    if (isUniqueViolation(e))
+      throw new AppError('conflict', { message: 'email: is already registered; sign in instead' });
     throw e;
   }
 }
@@ -284,7 +292,7 @@ async function recordPasswordFailure(
 export async function signIn(
   db: Kysely<Database>,
   ctx: RequestContext,
-  input: { email: string; password: string; previousToken?: string },
+  input: { email: string; password: string; previousToken?: string | undefined },
   settings: AppSettings,
 ): Promise<SessionResult> {
   const email = normalizeEmail(input.email);
@@ -306,10 +314,7 @@ export async function signIn(
     await clearFailures(trx, emailKey);
     await resetSignInFailures(trx, user.id);
     if (rehash !== undefined) await updatePasswordHash(trx, user.id, rehash);
-    if (input.previousToken !== undefined && input.previousToken !== '') {
-      await revokeSession(trx, sessionIdHash(input.previousToken));
-    }
-    const result = await startSession(trx, ctx, settings, user.id, null);
+    const result = await startSession(trx, ctx, settings, user.id, null, input.previousToken);
     await writeAudit(trx, {
       ctx,
       orgId: null,
@@ -342,7 +347,10 @@ export async function signOut(db: Kysely<Database>, ctx: RequestContext): Promis
 
 // ---- The session: read, lock, unlock, switch ----------------------------------------------------------------------
 
-async function currentSession(db: Kysely<Database> | Transaction<Database>, ctx: RequestContext): Promise<SessionRecord> {
+async function currentSession(
+  db: Kysely<Database> | Transaction<Database>,
+  ctx: RequestContext,
+): Promise<SessionRecord> {
   const user = requireUser(ctx.actor);
   const session = await findSession(db, user.sessionId);
   if (session === undefined) throw new AppError('unauthenticated', { message: 'the session ended' });

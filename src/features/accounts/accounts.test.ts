@@ -18,7 +18,8 @@ import { ANONYMOUS } from '../../security/context.js';
 import { SESSION_COOKIE } from '../../security/sessions.js';
 import { issueSetupToken } from './accounts.service.js';
 
-const errorOf = (res: LightMyRequestResponse) => res.json<{ error: { code: string; message: string; details?: unknown } }>().error;
+const errorOf = (res: LightMyRequestResponse) =>
+  res.json<{ error: { code: string; message: string; details?: unknown } }>().error;
 
 interface SessionBody {
   user: { id: string; email: string; displayName: string; isOperator: boolean };
@@ -58,7 +59,11 @@ describe.each(testDatabases())('accounts on $name', (database) => {
       expect((await inject(t.app, null, { url: '/api/v1/setup' })).json()).toEqual({ needed: true });
       const body = { email: 'Operator@Example.jp', displayName: '運用 管理者', password: TEST_PASSWORD };
 
-      const wrong = await inject(t.app, null, { method: 'POST', url: '/api/v1/setup', payload: { ...body, token: 'x'.repeat(43) } });
+      const wrong = await inject(t.app, null, {
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { ...body, token: 'x'.repeat(43) },
+      });
       expect(wrong.statusCode).toBe(403);
       expect(errorOf(wrong).message).toMatch(/^token: /);
 
@@ -78,14 +83,26 @@ describe.each(testDatabases())('accounts on $name', (database) => {
       expect(weak.statusCode).toBe(400);
       expect(errorOf(weak).message).toMatch(/^password: /);
 
-      const res = await inject(t.app, null, { method: 'POST', url: '/api/v1/setup', payload: { ...body, token: newer } });
+      const res = await inject(t.app, null, {
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { ...body, token: newer },
+      });
       expect(res.statusCode).toBe(201);
       const session = res.json<SessionBody>();
-      expect(session.user).toMatchObject({ email: 'operator@example.jp', displayName: '運用 管理者', isOperator: true });
+      expect(session.user).toMatchObject({
+        email: 'operator@example.jp',
+        displayName: '運用 管理者',
+        isOperator: true,
+      });
       expect(res.cookies.find((c) => c.name === SESSION_COOKIE)?.value).toBeTruthy();
 
       expect((await inject(t.app, null, { url: '/api/v1/setup' })).json()).toEqual({ needed: false });
-      const again = await inject(t.app, null, { method: 'POST', url: '/api/v1/setup', payload: { ...body, token: newer } });
+      const again = await inject(t.app, null, {
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { ...body, token: newer },
+      });
       expect(again.statusCode).toBe(409);
       expect(await issueSetupToken(t.db.kysely, ctx)).toBeUndefined();
       expect(await actions()).toContain('operator.setup');
@@ -112,6 +129,18 @@ describe.each(testDatabases())('accounts on $name', (database) => {
       // Only the token's hash is stored.
       const stored = await t.db.kysely.selectFrom('sessions').select('id_hash').execute();
       expect(stored.map((s) => s.id_hash)).not.toContain(cookie?.value);
+    });
+
+    it('ends the session the caller’s cookie held', async () => {
+      const before = await signUp(t.app);
+      const res = await inject(t.app, null, {
+        method: 'POST',
+        url: '/api/v1/auth/sign-up',
+        headers: { cookie: before.cookie },
+        payload: { email: uniqueEmail(), displayName: 'x', password: TEST_PASSWORD },
+      });
+      expect(res.statusCode).toBe(201);
+      expect((await inject(t.app, before, { url: '/api/v1/auth/session' })).statusCode).toBe(401);
     });
 
     it('refuses a weak password, naming the field', async () => {
@@ -175,8 +204,14 @@ describe.each(testDatabases())('accounts on $name', (database) => {
 
     it('refuses a disabled account with the same answer', async () => {
       const s = await signUp(t.app);
-      await t.db.kysely.updateTable('users').set({ disabled_at: new Date().toISOString() }).where('id', '=', s.userId).execute();
-      expect(errorOf(await signInRaw(s.email, TEST_PASSWORD, freshAddress())).message).toBe('email or password is wrong');
+      await t.db.kysely
+        .updateTable('users')
+        .set({ disabled_at: new Date().toISOString() })
+        .where('id', '=', s.userId)
+        .execute();
+      expect(errorOf(await signInRaw(s.email, TEST_PASSWORD, freshAddress())).message).toBe(
+        'email or password is wrong',
+      );
       // Its live sessions stop working too.
       expect((await inject(t.app, s, { url: '/api/v1/auth/session' })).statusCode).toBe(401);
     });
@@ -184,7 +219,8 @@ describe.each(testDatabases())('accounts on $name', (database) => {
     it('blocks an email after 5 failures, for longer each time, and a success resets it', async () => {
       const s = await signUp(t.app);
       const address = freshAddress();
-      for (let i = 0; i < 5; i++) expect((await signInRaw(s.email, 'wrong password here', address)).statusCode).toBe(401);
+      for (let i = 0; i < 5; i++)
+        expect((await signInRaw(s.email, 'wrong password here', address)).statusCode).toBe(401);
       const blocked = await signInRaw(s.email, TEST_PASSWORD, address);
       expect(blocked.statusCode).toBe(429);
       const seconds = (errorOf(blocked).details as { retryAfterSeconds: number }).retryAfterSeconds;
@@ -274,7 +310,11 @@ describe.each(testDatabases())('accounts on $name', (database) => {
       expect(res.statusCode).toBe(200);
       expect(res.json<SessionBody>().currentOrgId).toBe(a.id);
       const other = await createOrg(t.app, await signUp(t.app));
-      const refused = await inject(t.app, s, { method: 'POST', url: '/api/v1/auth/switch-org', payload: { orgId: other.id } });
+      const refused = await inject(t.app, s, {
+        method: 'POST',
+        url: '/api/v1/auth/switch-org',
+        payload: { orgId: other.id },
+      });
       expect(refused.statusCode).toBe(404);
     });
   });
@@ -300,11 +340,19 @@ describe.each(testDatabases())('accounts on $name', (database) => {
       }
       expect((await inject(t.app, s, { url: '/api/v1/auth/session' })).json<SessionBody>().locked).toBe(true);
 
-      const wrong = await inject(t.app, s, { method: 'POST', url: '/api/v1/auth/unlock', payload: { password: 'not my password' } });
+      const wrong = await inject(t.app, s, {
+        method: 'POST',
+        url: '/api/v1/auth/unlock',
+        payload: { password: 'not my password' },
+      });
       expect(wrong.statusCode).toBe(423);
       expect(errorOf(wrong).message).toMatch(/^password: /);
       expect((await inject(t.app, s, { url: '/api/v1/orgs' })).statusCode).toBe(423);
-      const user = await t.db.kysely.selectFrom('users').select('failed_sign_ins').where('id', '=', s.userId).executeTakeFirstOrThrow();
+      const user = await t.db.kysely
+        .selectFrom('users')
+        .select('failed_sign_ins')
+        .where('id', '=', s.userId)
+        .executeTakeFirstOrThrow();
       expect(user.failed_sign_ins).toBe(1);
       const failed = await t.db.kysely
         .selectFrom('audit_events')
@@ -314,7 +362,11 @@ describe.each(testDatabases())('accounts on $name', (database) => {
         .execute();
       expect(failed.map((f) => f.outcome)).toEqual(['failure']);
 
-      const unlocked = await inject(t.app, s, { method: 'POST', url: '/api/v1/auth/unlock', payload: { password: TEST_PASSWORD } });
+      const unlocked = await inject(t.app, s, {
+        method: 'POST',
+        url: '/api/v1/auth/unlock',
+        payload: { password: TEST_PASSWORD },
+      });
       expect(unlocked.statusCode).toBe(200);
       expect(unlocked.json<SessionBody>().locked).toBe(false);
       expect((await inject(t.app, s, { url: '/api/v1/orgs' })).statusCode).toBe(200);
@@ -362,17 +414,21 @@ describe.each(testDatabases())('accounts on $name', (database) => {
         }
       }
       // The session is unharmed: with the token the same caller may write.
-      expect((await inject(t.app, s, { method: 'POST', url: '/api/v1/orgs', payload: { name: 'X', kind: 'hospital' } })).statusCode).toBe(201);
+      expect(
+        (await inject(t.app, s, { method: 'POST', url: '/api/v1/orgs', payload: { name: 'X', kind: 'hospital' } }))
+          .statusCode,
+      ).toBe(201);
     });
 
     it('refuses a sign-in, sign-up or setup from another site', async () => {
       const s = await signUp(t.app);
-      for (const headers of [
+      const crossSite: Record<string, string>[] = [
         { origin: 'https://evil.example' },
         { origin: 'null' },
         { 'sec-fetch-site': 'cross-site' },
         { 'sec-fetch-site': 'same-site', origin: 'http://localhost:80' },
-      ]) {
+      ];
+      for (const headers of crossSite) {
         for (const url of ['/api/v1/auth/sign-in', '/api/v1/auth/sign-up', '/api/v1/setup']) {
           const res = await inject(t.app, null, {
             method: 'POST',

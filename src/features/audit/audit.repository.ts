@@ -35,7 +35,9 @@ export async function listAuditEvents(db: Queryable, filter: AuditFilter): Promi
     const colon = filter.object.indexOf(':');
     q =
       colon > 0
-        ? q.where('object_type', '=', filter.object.slice(0, colon)).where('object_id', '=', filter.object.slice(colon + 1))
+        ? q
+            .where('object_type', '=', filter.object.slice(0, colon))
+            .where('object_id', '=', filter.object.slice(colon + 1))
         : q.where('object_id', '=', filter.object);
   }
   if (filter.beforeSeq !== undefined) q = q.where('seq', '<', filter.beforeSeq);

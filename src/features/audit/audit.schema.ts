@@ -15,7 +15,11 @@ export const AuditQuerySchema = Type.Object(
     ),
     actor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A user id' })),
     action: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: 'An action, e.g. statement.finalize, or a prefix: statement.*' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'An action, e.g. statement.finalize, or a prefix: statement.*',
+      }),
     ),
     object: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, description: 'objectType:objectId, or an object id' }),

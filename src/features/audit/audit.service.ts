@@ -61,14 +61,16 @@ export async function readAuditTrail(db: Kysely<Database>, ctx: RequestContext, 
     ...(query.action === undefined ? {} : { action: query.action }),
     ...(query.object === undefined ? {} : { object: query.object }),
   };
-  return db.transaction().execute(async (trx) => {
-    const events = await listAuditEvents(trx, filter);
-    const chain = await verifyAuditChain(trx, { orgId });
-    const details: Record<string, unknown> = { returned: events.length, chainOk: chain.ok };
-    for (const key of ['before', 'actor', 'action', 'object'] as const) {
-      if (query[key] !== undefined) details[key] = query[key];
-    }
-    await writeAudit(trx, {
+  // Read and verified outside a transaction: the walk reads the whole trail in batches, and on SQLite's single
+  // connection a transaction would hold every other request back until it ends.
+  const events = await listAuditEvents(db, filter);
+  const chain = await verifyAuditChain(db, { orgId });
+  const details: Record<string, unknown> = { returned: events.length, chainOk: chain.ok };
+  for (const key of ['before', 'actor', 'action', 'object'] as const) {
+    if (query[key] !== undefined) details[key] = query[key];
+  }
+  await db.transaction().execute((trx) =>
+    writeAudit(trx, {
       ctx,
       orgId,
       action: AUDIT_ACTIONS.AUDIT_READ,
@@ -76,7 +78,7 @@ export async function readAuditTrail(db: Kysely<Database>, ctx: RequestContext, 
       objectId: orgId,
       outcome: 'success',
       details,
-    });
-    return { events, chain };
-  });
+    }),
+  );
+  return { events, chain };
 }

@@ -196,7 +196,8 @@ export async function acceptInvitationIn(
   try {
     await insertMembership(trx, { userId: input.userId, orgId: inv.orgId, role: inv.role, at: now });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new AppError('conflict', { message: 'you are already a member of this organization' });
+    if (isUniqueViolation(e))
+      throw new AppError('conflict', { message: 'you are already a member of this organization' });
     throw e;
   }
   await writeAudit(trx, {
@@ -213,11 +214,7 @@ export async function acceptInvitationIn(
 }
 
 /** The signed-in user accepts an invitation made out to their email; the session switches to the organization. */
-export async function acceptInvitation(
-  db: Kysely<Database>,
-  ctx: RequestContext,
-  token: string,
-): Promise<SessionView> {
+export async function acceptInvitation(db: Kysely<Database>, ctx: RequestContext, token: string): Promise<SessionView> {
   const user = requireUser(ctx.actor);
   return db.transaction().execute(async (trx) => {
     const inv = await acceptInvitationIn(trx, ctx, { token, userId: user.userId, email: user.email });

@@ -90,7 +90,11 @@ export async function findMember(db: Queryable, orgId: string, userId: string): 
   return row === undefined ? undefined : memberRow(row);
 }
 
-export async function findMemberByEmail(db: Queryable, orgId: string, email: string): Promise<MemberRecord | undefined> {
+export async function findMemberByEmail(
+  db: Queryable,
+  orgId: string,
+  email: string,
+): Promise<MemberRecord | undefined> {
   const row = await db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -112,12 +116,7 @@ export async function countOwners(db: Queryable, orgId: string): Promise<number>
 }
 
 export async function updateRole(db: Queryable, orgId: string, userId: string, role: Role): Promise<void> {
-  await db
-    .updateTable('memberships')
-    .set({ role })
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', userId)
-    .execute();
+  await db.updateTable('memberships').set({ role }).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
 }
 
 export async function deleteMembership(db: Queryable, orgId: string, userId: string): Promise<void> {

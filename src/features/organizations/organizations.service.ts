@@ -84,7 +84,11 @@ export async function getOrg(db: Kysely<Database>, ctx: RequestContext, orgId: s
   return org;
 }
 
-export async function listOrgMembers(db: Kysely<Database>, ctx: RequestContext, orgId: string): Promise<MemberRecord[]> {
+export async function listOrgMembers(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  orgId: string,
+): Promise<MemberRecord[]> {
   requireAccess(ctx.actor, 'member.read', { orgId, describe: 'organization' });
   return listMembers(db, orgId);
 }

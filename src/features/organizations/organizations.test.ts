@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addMember,
@@ -69,12 +70,53 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       expect((await auditOf(created.id)).map((e) => e.action)).toEqual(['org.create']);
     });
 
+    it('does not happen when its audit record cannot be written (one transaction)', async () => {
+      const owner = await signUp(t.app);
+      const k = t.db.kysely;
+      // Make the database refuse the audit record of this one action.
+      if (t.db.dialect === 'sqlite') {
+        await sql`CREATE TRIGGER refuse_org_audit BEFORE INSERT ON audit_events WHEN NEW.action = 'org.create'
+          BEGIN SELECT RAISE(ABORT, 'audit refused'); END`.execute(k);
+      } else {
+        await sql`CREATE FUNCTION refuse_org_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.action = 'org.create' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END; $$`.execute(
+          k,
+        );
+        await sql`CREATE TRIGGER refuse_org_audit BEFORE INSERT ON audit_events
+          FOR EACH ROW EXECUTE FUNCTION refuse_org_audit()`.execute(k);
+      }
+      try {
+        const name = `監査不能-${uniqueEmail()}`;
+        const res = await inject(t.app, owner, {
+          method: 'POST',
+          url: '/api/v1/orgs',
+          payload: { name, kind: 'hospital' },
+        });
+        expect(res.statusCode).toBe(500);
+        expect(await k.selectFrom('organizations').select('id').where('name', '=', name).execute()).toEqual([]);
+        expect(
+          await k.selectFrom('memberships').select('org_id').where('user_id', '=', owner.userId).execute(),
+        ).toEqual([]);
+      } finally {
+        if (t.db.dialect === 'sqlite') await sql`DROP TRIGGER refuse_org_audit`.execute(k);
+        else await sql`DROP FUNCTION refuse_org_audit() CASCADE`.execute(k);
+      }
+    });
+
     it('refuses a blank name or an unknown kind, naming the field', async () => {
       const owner = await signUp(t.app);
-      const blank = await inject(t.app, owner, { method: 'POST', url: '/api/v1/orgs', payload: { name: '  ', kind: 'hospital' } });
+      const blank = await inject(t.app, owner, {
+        method: 'POST',
+        url: '/api/v1/orgs',
+        payload: { name: '  ', kind: 'hospital' },
+      });
       expect(blank.statusCode).toBe(400);
       expect(errorOf(blank).message).toBe('name: must not be blank');
-      const kind = await inject(t.app, owner, { method: 'POST', url: '/api/v1/orgs', payload: { name: 'X', kind: 'pharmacy' } });
+      const kind = await inject(t.app, owner, {
+        method: 'POST',
+        url: '/api/v1/orgs',
+        payload: { name: 'X', kind: 'pharmacy' },
+      });
       expect(kind.statusCode).toBe(400);
       expect(errorOf(kind).message).toMatch(/^body\/kind/);
     });
@@ -139,7 +181,10 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       });
       expect(demote.statusCode).toBe(409);
       expect(errorOf(demote).message).toMatch(/last owner/);
-      const remove = await inject(t.app, owner, { method: 'DELETE', url: `/api/v1/orgs/${id}/members/${owner.userId}` });
+      const remove = await inject(t.app, owner, {
+        method: 'DELETE',
+        url: `/api/v1/orgs/${id}/members/${owner.userId}`,
+      });
       expect(remove.statusCode).toBe(409);
       expect((await auditOf(id)).length).toBe(before);
 
@@ -161,7 +206,10 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       expect((await inject(t.app, editor, { url: `/api/v1/orgs/${id}` })).statusCode).toBe(404);
       const session = (await inject(t.app, editor, { url: '/api/v1/auth/session' })).json<{ currentOrgId: unknown }>();
       expect(session.currentOrgId).toBeNull();
-      const again = await inject(t.app, owner, { method: 'DELETE', url: `/api/v1/orgs/${id}/members/${editor.userId}` });
+      const again = await inject(t.app, owner, {
+        method: 'DELETE',
+        url: `/api/v1/orgs/${id}/members/${editor.userId}`,
+      });
       expect(again.statusCode).toBe(404);
       expect((await auditOf(id)).map((e) => e.action)).toContain('member.remove');
     });
@@ -183,13 +231,24 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       const days = (Date.parse(inv.expiresAt) - Date.now()) / DAY;
       expect(days).toBeGreaterThan(6.99);
       expect(days).toBeLessThan(7.01);
-      const row = await t.db.kysely.selectFrom('invitations').selectAll().where('id', '=', inv.id).executeTakeFirstOrThrow();
+      const row = await t.db.kysely
+        .selectFrom('invitations')
+        .selectAll()
+        .where('id', '=', inv.id)
+        .executeTakeFirstOrThrow();
       expect(row.token_hash).toBe(sha256Hex(token));
       expect(JSON.stringify(row)).not.toContain(token);
 
       const list = await inject(t.app, owner, { url: `/api/v1/orgs/${id}/invitations` });
       expect(list.json()).toEqual([
-        { id: inv.id, email: 'suzuki@example.jp', role: 'editor', expiresAt: inv.expiresAt, acceptedAt: null, revokedAt: null },
+        {
+          id: inv.id,
+          email: 'suzuki@example.jp',
+          role: 'editor',
+          expiresAt: inv.expiresAt,
+          acceptedAt: null,
+          revokedAt: null,
+        },
       ]);
       expect(list.body).not.toContain(token);
 
@@ -212,7 +271,9 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       const res = await inject(t.app, invitee, { method: 'POST', url: `/api/v1/invitations/${token}/accept` });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ currentOrgId: id, memberships: [{ orgId: id, role: 'approver' }] });
-      expect((await inject(t.app, invitee, { method: 'POST', url: `/api/v1/invitations/${token}/accept` })).statusCode).toBe(404);
+      expect(
+        (await inject(t.app, invitee, { method: 'POST', url: `/api/v1/invitations/${token}/accept` })).statusCode,
+      ).toBe(404);
       expect((await inject(t.app, null, { url: `/api/v1/invitations/${token}` })).statusCode).toBe(404);
       const actions = (await auditOf(id)).map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['invitation.create', 'invitation.accept']));
@@ -227,7 +288,9 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       expect(res.statusCode).toBe(404);
       expect(res.body).not.toContain('XYZ');
       const right = await signUp(t.app, { email });
-      expect((await inject(t.app, right, { method: 'POST', url: `/api/v1/invitations/${token}/accept` })).statusCode).toBe(200);
+      expect(
+        (await inject(t.app, right, { method: 'POST', url: `/api/v1/invitations/${token}/accept` })).statusCode,
+      ).toBe(200);
     });
 
     it('expires after 7 days', async () => {
@@ -237,7 +300,9 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       t.clock.advance(7 * DAY + 60_000);
       const late = await signUp(t.app, { email });
       expect((await inject(t.app, null, { url: `/api/v1/invitations/${token}` })).statusCode).toBe(404);
-      expect((await inject(t.app, late, { method: 'POST', url: `/api/v1/invitations/${token}/accept` })).statusCode).toBe(404);
+      expect(
+        (await inject(t.app, late, { method: 'POST', url: `/api/v1/invitations/${token}/accept` })).statusCode,
+      ).toBe(404);
     });
 
     it('can be revoked while pending; revoking twice is harmless, revoking an accepted one is a conflict', async () => {
@@ -248,15 +313,22 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       expect((await del()).statusCode).toBe(204);
       expect((await del()).statusCode).toBe(204);
       const user = await signUp(t.app, { email });
-      expect((await inject(t.app, user, { method: 'POST', url: `/api/v1/invitations/${pending.token}/accept` })).statusCode).toBe(404);
-      const list = (await inject(t.app, owner, { url: `/api/v1/orgs/${id}/invitations` })).json<{ revokedAt: string | null }[]>();
+      expect(
+        (await inject(t.app, user, { method: 'POST', url: `/api/v1/invitations/${pending.token}/accept` })).statusCode,
+      ).toBe(404);
+      const list = (await inject(t.app, owner, { url: `/api/v1/orgs/${id}/invitations` })).json<
+        { revokedAt: string | null }[]
+      >();
       expect(list[0]?.revokedAt).not.toBeNull();
 
       const member = await addMember(t.app, owner, id, { role: 'editor' });
-      const accepted = (
-        await inject(t.app, owner, { url: `/api/v1/orgs/${id}/invitations` })
-      ).json<{ id: string; email: string }[]>().find((i) => i.email === member.email);
-      const conflict = await inject(t.app, owner, { method: 'DELETE', url: `/api/v1/orgs/${id}/invitations/${accepted?.id ?? ''}` });
+      const accepted = (await inject(t.app, owner, { url: `/api/v1/orgs/${id}/invitations` }))
+        .json<{ id: string; email: string }[]>()
+        .find((i) => i.email === member.email);
+      const conflict = await inject(t.app, owner, {
+        method: 'DELETE',
+        url: `/api/v1/orgs/${id}/invitations/${accepted?.id ?? ''}`,
+      });
       expect(conflict.statusCode).toBe(409);
       expect((await auditOf(id)).map((e) => e.action)).toContain('invitation.revoke');
     });
@@ -275,7 +347,9 @@ describe.each(testDatabases())('organizations on $name', (database) => {
       const first = await invite(t.app, owner, id, { email, role: 'viewer' });
       const second = await invite(t.app, owner, id, { email, role: 'editor' });
       const user = await signUp(t.app, { email });
-      expect((await inject(t.app, user, { method: 'POST', url: `/api/v1/invitations/${first.token}/accept` })).statusCode).toBe(200);
+      expect(
+        (await inject(t.app, user, { method: 'POST', url: `/api/v1/invitations/${first.token}/accept` })).statusCode,
+      ).toBe(200);
       const again = await inject(t.app, user, { method: 'POST', url: `/api/v1/invitations/${second.token}/accept` });
       expect(again.statusCode).toBe(409);
       expect(errorOf(again).message).toMatch(/already a member/);
