@@ -24,6 +24,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'templates', description: 'Checklist templates (the forms statements answer)' },
         { name: 'validation', description: 'Checking statements against their template' },
+        { name: 'accounts', description: 'Setup, sign-up, sign-in, sessions and the screen lock' },
+        { name: 'organizations', description: 'Organizations, members, roles and invitations' },
+        { name: 'products', description: "A manufacturer's products and their versions" },
+        { name: 'statements', description: 'Writing, review, proxy entry, finalization, revisions and diffs' },
+        { name: 'audit', description: 'The hash-chained audit trail' },
+        { name: 'schemas', description: 'The published JSON Schemas' },
       ],
     },
     // Name shared schemas after their $id instead of "def-0".

@@ -66,11 +66,11 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
     expect(p.statusCode).toBe(201);
     const v = await inject(t.app, session, {
       method: 'POST',
-      url: `/api/v1/orgs/${orgId}/products/${(p.json() as { id: string }).id}/versions`,
+      url: `/api/v1/orgs/${orgId}/products/${p.json<{ id: string }>().id}/versions`,
       payload: { version: 'V1.20R00' },
     });
     expect(v.statusCode).toBe(201);
-    return (v.json() as { id: string }).id;
+    return v.json<{ id: string }>().id;
   }
 
   async function newStatement(session: TestSession = owner): Promise<Detail> {
@@ -81,7 +81,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       payload: { productVersionId: pv, template: { id: 'jahis-jira-mds', edition: '2' } },
     });
     expect(r.statusCode).toBe(201);
-    return r.json() as Detail;
+    return r.json<Detail>();
   }
 
   function complete(d: Detail): Statement {
@@ -102,7 +102,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       payload,
     });
   const get = async (s: TestSession, d: Detail): Promise<Detail> =>
-    (await inject(t.app, s, { method: 'GET', url: `/api/v1/orgs/${orgId}/statements/${d.id}` })).json() as Detail;
+    (await inject(t.app, s, { method: 'GET', url: `/api/v1/orgs/${orgId}/statements/${d.id}` })).json<Detail>();
 
   describe('writing a statement', () => {
     it('creates a draft for a product version with the header filled in', async () => {
@@ -117,7 +117,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       expect(d.progress).toEqual({ answered: 0, applicable: expect.any(Number) as number });
       expect(d.responsible?.id).toBe(owner.userId);
       const list = await inject(t.app, owner, { method: 'GET', url: `/api/v1/orgs/${orgId}/statements` });
-      expect((list.json() as { id: string }[]).map((s) => s.id)).toEqual([d.id]);
+      expect(list.json<{ id: string }[]>().map((s) => s.id)).toEqual([d.id]);
     });
 
     it('saves drafts with a version, and answers a stale save with a conflict naming what differs', async () => {
@@ -125,16 +125,16 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       const mine = { ...d.latest.content, answers: { '1': { answer: 'yes' } } };
       const first = await save(owner, d, mine, d.latest.version);
       expect(first.statusCode).toBe(200);
-      const v2 = (first.json() as { version: number }).version;
+      const v2 = first.json<{ version: number }>().version;
       expect(v2).toBe(d.latest.version + 1);
       const stale = await save(owner, d, { ...d.latest.content, answers: { '1': { answer: 'no' } } }, d.latest.version);
       expect(stale.statusCode).toBe(409);
-      const body = stale.json() as {
+      const body = stale.json<{
         error: {
           code: string;
           details: { current: { version: number }; changes: { row: string; before: unknown; after: unknown }[] };
         };
-      };
+      }>();
       expect(body.error.code).toBe('conflict');
       expect(body.error.details.current.version).toBe(v2);
       expect(body.error.details.changes).toEqual([
@@ -151,7 +151,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
         d.latest.version,
       );
       expect(r.statusCode).toBe(200);
-      const v = (r.json() as { validation: { valid: boolean; issues: { row: string; code: string }[] } }).validation;
+      const v = r.json<{ validation: { valid: boolean; issues: { row: string; code: string }[] } }>().validation;
       expect(v.valid).toBe(false);
       expect(v.issues).toContainEqual(expect.objectContaining({ row: '4.1-a', code: 'answer-not-applicable' }));
     });
@@ -180,13 +180,13 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       // Incomplete: submission names the problems.
       const early = await post(owner, d, 'submit', { expectedVersion: d.latest.version });
       expect(early.statusCode).toBe(400);
-      expect(
-        (early.json() as { error: { details: { issues: unknown[] } } }).error.details.issues.length,
-      ).toBeGreaterThan(0);
+      expect(early.json<{ error: { details: { issues: unknown[] } } }>().error.details.issues.length).toBeGreaterThan(
+        0,
+      );
 
       const saved = await save(owner, d, complete(d), d.latest.version);
       expect(saved.statusCode).toBe(200);
-      const version = (saved.json() as { version: number }).version;
+      const version = saved.json<{ version: number }>().version;
       expect((await post(owner, d, 'submit', { expectedVersion: version })).statusCode).toBe(200);
       d = await get(owner, d);
       expect(d.status).toBe('in-review');
@@ -201,7 +201,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
 
       const fin = await post(approver, d, 'finalize', { expectedVersion: d.latest.version });
       expect(fin.statusCode).toBe(200);
-      d = fin.json() as Detail;
+      d = fin.json<Detail>();
       expect(d.status).toBe('finalized');
       expect(d.latest.approver?.id).toBe(approver.userId);
       expect(d.latest.responsible?.id).toBe(owner.userId);
@@ -216,7 +216,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
         url: `/api/v1/orgs/${orgId}/statements/${d.id}/revisions`,
       });
       expect(r2.statusCode).toBe(201);
-      d = r2.json() as Detail;
+      d = r2.json<Detail>();
       expect(d.latest.revision).toBe(2);
       const changed = { ...d.latest.content, answers: { ...d.latest.content.answers, '2': { answer: 'no' } } };
       expect((await save(owner, d, changed, d.latest.version)).statusCode).toBe(200);
@@ -225,7 +225,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
         url: `/api/v1/orgs/${orgId}/statements/${d.id}/diff?from=1&to=2`,
       });
       expect(diff.statusCode).toBe(200);
-      expect((diff.json() as { rows: unknown[] }).rows).toEqual([
+      expect(diff.json<{ rows: unknown[] }>().rows).toEqual([
         { row: '2', section: '6.4', number: '2', before: { answer: 'yes' }, after: { answer: 'no' } },
       ]);
       const history = await get(owner, d);
@@ -241,7 +241,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       let d = await newStatement();
       const r = await save(editor, d, complete(d), d.latest.version);
       expect(r.statusCode).toBe(200);
-      expect((r.json() as { proxyEntries: number }).proxyEntries).toBe(Object.keys(complete(d).answers).length);
+      expect(r.json<{ proxyEntries: number }>().proxyEntries).toBe(Object.keys(complete(d).answers).length);
       d = await get(owner, d);
       const e = d.latest.proxyEntries.find((p) => p.row === '1');
       expect(e).toMatchObject({ enteredBy: { id: editor.userId }, onBehalfOf: { id: owner.userId }, answer: 'yes' });
@@ -251,7 +251,7 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       d = await get(owner, d);
       const blocked = await post(approver, d, 'finalize', { expectedVersion: d.latest.version });
       expect(blocked.statusCode).toBe(409);
-      expect((blocked.json() as { error: { message: string } }).error.message).toContain('代行入力の承認待ち');
+      expect(blocked.json<{ error: { message: string } }>().error.message).toContain('代行入力の承認待ち');
       // Only the responsible person confirms.
       expect((await post(editor, d, 'confirm-proxy')).statusCode).toBe(403);
       expect((await post(owner, d, 'confirm-proxy')).statusCode).toBe(200);
@@ -292,9 +292,11 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
         },
         d.latest.version,
       );
-      const product = (await inject(t.app, owner, { method: 'GET', url: `/api/v1/orgs/${orgId}/products` })).json() as {
-        id: string;
-      }[];
+      const product = (await inject(t.app, owner, { method: 'GET', url: `/api/v1/orgs/${orgId}/products` })).json<
+        {
+          id: string;
+        }[]
+      >();
       const v2 = await inject(t.app, owner, {
         method: 'POST',
         url: `/api/v1/orgs/${orgId}/products/${product[0]?.id ?? ''}/versions`,
@@ -303,10 +305,10 @@ describe.each(testDatabases())('the statement workflow on $name', (database) => 
       const r = await inject(t.app, owner, {
         method: 'POST',
         url: `/api/v1/orgs/${orgId}/statements`,
-        payload: { productVersionId: (v2.json() as { id: string }).id, carryForwardFrom: d.id },
+        payload: { productVersionId: v2.json<{ id: string }>().id, carryForwardFrom: d.id },
       });
       expect(r.statusCode).toBe(201);
-      const next = r.json() as Detail;
+      const next = r.json<Detail>();
       expect(next.latest.content.answers['1']).toEqual({ answer: 'yes', remarks: [1] });
       expect(next.latest.content.header.productVersion).toBe('V1.30R00');
       expect(next.carryForward?.needsAnswer).toEqual([]);

@@ -1,5 +1,5 @@
 import { Paper, Text } from '@mantine/core';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PlusIcon } from '../icons';
 import type { Remark } from './model';
@@ -25,15 +25,20 @@ export function CiteMenu({ anchor, remarks, cited, remarkWord, onCite, onNew, on
   const ref = useRef<HTMLDivElement>(null);
   const [pos, setPos] = useState<{ top: number; left: number }>({ top: 0, left: 0 });
 
-  useLayoutEffect(() => {
+  // Placed under the button (above it near the bottom of the window), and kept there while the page scrolls.
+  const place = useCallback(() => {
     const r = anchor.getBoundingClientRect();
     const left = Math.max(8, Math.min(window.innerWidth - WIDTH - 8, r.right - WIDTH));
-    const below = r.bottom + 4;
     const height = ref.current?.offsetHeight ?? 200;
+    const below = r.bottom + 4;
     const top = below + height > window.innerHeight - 8 ? Math.max(8, r.top - height - 4) : below;
     setPos({ top, left });
-    ref.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   }, [anchor]);
+
+  useLayoutEffect(() => {
+    place();
+    ref.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus({ preventScroll: true });
+  }, [place]);
 
   useEffect(() => {
     const down = (e: MouseEvent) => {
@@ -41,14 +46,15 @@ export function CiteMenu({ anchor, remarks, cited, remarkWord, onCite, onNew, on
         onClose();
       }
     };
-    const scroll = () => onClose();
     document.addEventListener('mousedown', down);
-    window.addEventListener('scroll', scroll, { passive: true });
+    window.addEventListener('scroll', place, { passive: true });
+    window.addEventListener('resize', place);
     return () => {
       document.removeEventListener('mousedown', down);
-      window.removeEventListener('scroll', scroll);
+      window.removeEventListener('scroll', place);
+      window.removeEventListener('resize', place);
     };
-  }, [anchor, onClose]);
+  }, [anchor, onClose, place]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     e.stopPropagation();

@@ -267,7 +267,7 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
       const target = e.target as HTMLElement | null;
       if (target?.closest(TYPING) != null) return;
-      if (document.querySelector('[data-testid="lock-overlay"], .mantine-Modal-root') !== null) return;
+      if (document.querySelector('[aria-modal="true"]') !== null) return;
       const onControl = target?.closest('button, a') != null;
       const k = kb.current;
       const list = k.navigable;
@@ -302,6 +302,10 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
           break;
         case '?':
           setHelpOpen((o) => !o);
+          break;
+        case 'Escape':
+          if (!k.helpOpen) handled = false;
+          setHelpOpen(false);
           break;
         default: {
           const n = /^[1-9]$/.test(e.key) ? Number(e.key) : 0;

@@ -88,7 +88,16 @@ export const EditorToolbar = memo(function EditorToolbar(p: Props) {
           data-testid="hide-not-applicable"
         />
         <SaveIndicator status={p.save} dirty={p.dirty} onRetry={p.onRetry} />
-        <Popover opened={p.helpOpen} onChange={p.onHelp} position="bottom-end" withArrow shadow="md" width={340}>
+        <Popover
+          opened={p.helpOpen}
+          onChange={p.onHelp}
+          onClose={() => p.onHelp(false)}
+          onDismiss={() => p.onHelp(false)}
+          position="bottom-end"
+          withArrow
+          shadow="md"
+          width={340}
+        >
           <Popover.Target>
             <Tooltip label={t('editor.shortcuts.title')}>
               <ActionIcon
