@@ -1,8 +1,10 @@
 // npm run bench: each benchmark prints its figure and its ratio to a baseline measured in the same run.
+import { benchEditor } from './editor.bench.js';
 import { benchValidate, type BenchResult } from './validate.bench.js';
 
 const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   validate: benchValidate,
+  editor: benchEditor,
 };
 
 const only = process.argv.slice(2);

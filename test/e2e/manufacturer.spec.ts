@@ -59,6 +59,10 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
     page.on('console', (m) => {
       if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`${who} console: ${m.text()}`);
     });
+    page.on('response', (r) => {
+      const expected = r.status() === 409 || r.status() === 423 || r.status() === 401;
+      if (r.status() >= 400 && !expected) problems.push(`${who} ${r.request().method()} ${r.url()} → ${r.status()}`);
+    });
     page.on('request', (r) => {
       const url = new URL(r.url());
       if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.hostname !== '127.0.0.1') offHost.push(r.url());

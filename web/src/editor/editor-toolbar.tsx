@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Group, Kbd, Popover, Progress, SegmentedControl, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Group, Kbd, Popover, Progress, SegmentedControl, Switch, Table, Text } from '@mantine/core';
 import { memo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatClock } from '../format';
@@ -99,16 +99,15 @@ export const EditorToolbar = memo(function EditorToolbar(p: Props) {
           width={340}
         >
           <Popover.Target>
-            <Tooltip label={t('editor.shortcuts.title')}>
-              <ActionIcon
-                variant="default"
-                aria-label={t('editor.shortcuts.title')}
-                onClick={() => p.onHelp(!p.helpOpen)}
-                data-testid="shortcuts-help"
-              >
-                <KeyboardIcon size={16} />
-              </ActionIcon>
-            </Tooltip>
+            <ActionIcon
+              variant="default"
+              aria-label={t('editor.shortcuts.title')}
+              title={`${t('editor.shortcuts.title')} (?)`}
+              onClick={() => p.onHelp(!p.helpOpen)}
+              data-testid="shortcuts-help"
+            >
+              <KeyboardIcon size={16} />
+            </ActionIcon>
           </Popover.Target>
           <Popover.Dropdown>
             <ShortcutHelp optionCount={p.optionCount} />
