@@ -139,7 +139,7 @@ function SignedInTools() {
     try {
       setSession(await api.switchOrg(id));
     } finally {
-      navigate(`/orgs/${encodeURIComponent(id)}/statements`);
+      void navigate(`/orgs/${encodeURIComponent(id)}/statements`);
     }
   };
 
@@ -148,7 +148,7 @@ function SignedInTools() {
       await api.signOut();
     } finally {
       setSession(null);
-      navigate('/sign-in');
+      void navigate('/sign-in');
     }
   };
 

@@ -6,6 +6,9 @@ import type { Membership, Role, Session } from './api-types';
 
 export const SESSION_KEY = ['session'] as const;
 
+/** Queries whose answers are the same for everybody: kept when the user changes. */
+const PUBLIC_QUERIES = new Set(['session', 'templates', 'template', 'invitation', 'setup']);
+
 /** How often the server counts activity against the idle timeout (sessions.ts). */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -13,13 +16,13 @@ interface SessionState {
   /** undefined while the first answer is awaited; null when signed out. */
   session: Session | null | undefined;
   /** The session changed (sign-in, switch, unlock): store it and refresh what depends on it. */
-  setSession(session: Session | null): void;
+  setSession: (session: Session | null) => void;
   /** Why the last session ended, for the sign-in page ("expired"). */
   endedBecause: 'expired' | null;
   /** Estimated time the idle timeout falls, in ms since the epoch (client clock). */
   idleDeadline: number | null;
   /** Asks the server again (which also extends the idle timeout). */
-  refresh(): Promise<void>;
+  refresh: () => Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -66,7 +69,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       queryClient.setQueryData(SESSION_KEY, next);
       if (next !== null) setEndedBecause(null);
       // Another user, or none: forget every cached answer of the previous one.
-      if (prev?.user.id !== next?.user.id) queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+      if (prev?.user.id !== next?.user.id) {
+        queryClient.removeQueries({ predicate: (q) => !PUBLIC_QUERIES.has(String(q.queryKey[0])) });
+      }
     },
     [queryClient],
   );

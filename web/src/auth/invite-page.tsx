@@ -24,7 +24,7 @@ export function InvitePage() {
       setSession(next);
       const joined = next.memberships.find((m) => m.orgName === info.data?.orgName) ?? null;
       const orgId = joined?.orgId ?? next.currentOrgId;
-      navigate(orgId === null ? '/' : `/orgs/${encodeURIComponent(orgId)}/statements`, { replace: true });
+      void navigate(orgId === null ? '/' : `/orgs/${encodeURIComponent(orgId)}/statements`, { replace: true });
     },
   });
 

@@ -5,8 +5,8 @@ import { MIN_PASSWORD } from './auth-form';
 interface Props {
   password: string;
   confirm: string;
-  onPassword(value: string): void;
-  onConfirm(value: string): void;
+  onPassword: (value: string) => void;
+  onConfirm: (value: string) => void;
   /** The server's word on the password ("not a common password"). */
   serverError?: string;
   /** Show the client-side checks (after a first submit). */

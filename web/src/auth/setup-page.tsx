@@ -35,7 +35,7 @@ export function SetupPage() {
     onSuccess: (session) => {
       setSession(session);
       // The fragment held the token: leave no trace of it in the history.
-      navigate('/orgs/new', { replace: true });
+      void navigate('/orgs/new', { replace: true });
     },
   });
 

@@ -24,7 +24,7 @@ export function SignInPage() {
     mutationFn: () => api.signIn({ email: email.trim(), password }),
     onSuccess: (session) => {
       setSession(session);
-      navigate(next, { replace: true });
+      void navigate(next, { replace: true });
     },
   });
 

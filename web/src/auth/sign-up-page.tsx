@@ -50,12 +50,12 @@ export function SignUpPage() {
       if (invitationToken !== undefined) {
         const joined = session.memberships.find((m) => m.orgName === invitation.data?.orgName);
         const orgId = joined?.orgId ?? session.currentOrgId;
-        navigate(orgId === null ? `/invite/${encodeURIComponent(invitationToken)}` : `/orgs/${encodeURIComponent(orgId)}/statements`, {
+        void navigate(orgId === null ? `/invite/${encodeURIComponent(invitationToken)}` : `/orgs/${encodeURIComponent(orgId)}/statements`, {
           replace: true,
         });
       } else {
         const next = safeNext(params.get('next'));
-        navigate(next === '/' && session.memberships.length === 0 ? '/orgs/new' : next, { replace: true });
+        void navigate(next === '/' && session.memberships.length === 0 ? '/orgs/new' : next, { replace: true });
       }
     },
   });

@@ -25,19 +25,19 @@ interface Options {
   compiled: CompiledTemplate;
   state: EditorState;
   dispatch: Dispatch<EditorAction>;
-  onSaved?(result: SaveResult): void;
+  onSaved?: (result: SaveResult) => void;
 }
 
 export interface Autosave {
   status: SaveStatus;
   dirty: boolean;
   /** Saves now, if anything is unsaved; resolves with the server's version. Throws when the save fails. */
-  flush(): Promise<number>;
+  flush: () => Promise<number>;
   /** Conflict: overwrite the server's version with what is on screen. */
-  keepMine(): void;
+  keepMine: () => void;
   /** Conflict: drop local changes and load the server's version. */
-  takeTheirs(): void;
-  retry(): void;
+  takeTheirs: () => void;
+  retry: () => void;
 }
 
 function asConflict(details: unknown): SaveConflict | null {

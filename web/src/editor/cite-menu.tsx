@@ -9,9 +9,9 @@ interface Props {
   remarks: readonly Remark[];
   cited: readonly number[];
   remarkWord: string;
-  onCite(number: number): void;
-  onNew(): void;
-  onClose(): void;
+  onCite: (number: number) => void;
+  onNew: () => void;
+  onClose: () => void;
 }
 
 const WIDTH = 340;

@@ -26,8 +26,8 @@ export function ConflictDialog({
   conflict: SaveConflict;
   compiled: CompiledTemplate;
   remarkWord: string;
-  onKeepMine(): void;
-  onTakeTheirs(): void;
+  onKeepMine: () => void;
+  onTakeTheirs: () => void;
 }) {
   const { t } = useTranslation();
   const [lang] = useLang();

@@ -15,14 +15,14 @@ interface Props {
   errors: number;
   warnings: number;
   filter: Filter;
-  onFilter(filter: Filter): void;
+  onFilter: (filter: Filter) => void;
   hideNotApplicable: boolean;
-  onHideNotApplicable(hide: boolean): void;
+  onHideNotApplicable: (hide: boolean) => void;
   save: SaveStatus | null;
   dirty: boolean;
-  onRetry(): void;
+  onRetry: () => void;
   helpOpen: boolean;
-  onHelp(open: boolean): void;
+  onHelp: (open: boolean) => void;
   optionCount: number;
 }
 

@@ -10,7 +10,7 @@ interface Props {
   issues: ReadonlyMap<string, readonly ValidationIssue[]>;
   readOnly: boolean;
   lang: Lang;
-  dispatch(action: EditorAction): void;
+  dispatch: (action: EditorAction) => void;
 }
 
 /** The statement's header (製造メーカー, 製品名称, バージョン, 作成日, and a template's own fields such as MDS2's DOC items). */

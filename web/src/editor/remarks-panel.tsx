@@ -15,10 +15,10 @@ interface Props {
   remarkWord: string;
   /** The remark whose text should take the focus (just added). */
   focusNumber: number | null;
-  onFocused(): void;
-  dispatch(action: EditorAction): void;
-  labelOf(row: string): string;
-  focusRow(row: string): void;
+  onFocused: () => void;
+  dispatch: (action: EditorAction) => void;
+  labelOf: (row: string) => string;
+  focusRow: (row: string) => void;
 }
 
 /** 備考記載欄: the numbered remarks, each with the rows that cite it. One remark may serve many rows. */
@@ -95,10 +95,10 @@ const RemarkItem = memo(function RemarkItem({
   lang: Lang;
   remarkWord: string;
   autoFocus: boolean;
-  onFocused(): void;
-  dispatch(action: EditorAction): void;
-  labelOf(row: string): string;
-  focusRow(row: string): void;
+  onFocused: () => void;
+  dispatch: (action: EditorAction) => void;
+  labelOf: (row: string) => string;
+  focusRow: (row: string) => void;
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLTextAreaElement>(null);

@@ -8,12 +8,12 @@ import { Applies, type AnswerEntry, type AnswerOption, type CompiledRow, type Va
 
 /** Callbacks shared by every row; the object never changes, so it does not defeat memo. */
 export interface RowActions {
-  answer(row: string, value: string | undefined): void;
-  focus(row: string): void;
-  cite(row: string, number: number): void;
-  uncite(row: string, number: number): void;
+  answer: (row: string, value: string | undefined) => void;
+  focus: (row: string) => void;
+  cite: (row: string, number: number) => void;
+  uncite: (row: string, number: number) => void;
   /** Opens the one "cite a remark" menu of the editor next to this row's button. */
-  openCite(row: string, anchor: HTMLElement): void;
+  openCite: (row: string, anchor: HTMLElement) => void;
 }
 
 export interface StatementRowProps {

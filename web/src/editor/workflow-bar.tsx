@@ -19,11 +19,11 @@ interface Props {
   compiled: CompiledTemplate;
   role: string | undefined;
   /** Saves pending edits; resolves with the server's version of the revision. */
-  flush(): Promise<number>;
+  flush: () => Promise<number>;
   /** The final-validation issues of what is on screen (for 提出). */
-  finalIssues(): ValidationIssue[];
-  labelOf(row: string): string;
-  focusRow(row: string): void;
+  finalIssues: () => ValidationIssue[];
+  labelOf: (row: string) => string;
+  focusRow: (row: string) => void;
 }
 
 /** Proxy entries not yet confirmed by the responsible person (those after the last confirmation). */

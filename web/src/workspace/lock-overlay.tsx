@@ -32,7 +32,7 @@ export function LockOverlay() {
     } catch (err) {
       if (isApiError(err, 401) && err.code === 'unauthenticated' && /session/i.test(err.message)) {
         setSession(null);
-        navigate('/sign-in');
+        void navigate('/sign-in');
       } else if (isApiError(err, 429)) setError(t('lock.rateLimited'));
       else if (isApiError(err)) setError(t('lock.wrongPassword'));
       else setError(t('app.networkError'));
@@ -46,7 +46,7 @@ export function LockOverlay() {
       await api.signOut();
     } finally {
       setSession(null);
-      navigate('/sign-in');
+      void navigate('/sign-in');
     }
   };
 

@@ -28,7 +28,7 @@ export function NewOrgPage() {
     },
     onSuccess: ({ org, session }) => {
       setSession(session);
-      navigate(`/orgs/${encodeURIComponent(org.id)}/${kind === 'manufacturer' ? 'products' : 'statements'}`);
+      void navigate(`/orgs/${encodeURIComponent(org.id)}/${kind === 'manufacturer' ? 'products' : 'statements'}`);
     },
   });
 

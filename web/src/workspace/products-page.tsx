@@ -301,7 +301,7 @@ function CreateStatement({
   product: Product;
   version: ProductVersion;
   statements: StatementSummary[];
-  onClose(): void;
+  onClose: () => void;
 }) {
   const { t } = useTranslation();
   const [lang] = useLang();
@@ -336,7 +336,7 @@ function CreateStatement({
     onSuccess: async (detail) => {
       await queryClient.invalidateQueries({ queryKey: ['statements', orgId] });
       queryClient.setQueryData(['statement', orgId, detail.id], detail);
-      navigate(`/orgs/${encodeURIComponent(orgId)}/statements/${encodeURIComponent(detail.id)}`, {
+      void navigate(`/orgs/${encodeURIComponent(orgId)}/statements/${encodeURIComponent(detail.id)}`, {
         state: detail.carryForward === undefined ? undefined : { carryForward: detail.carryForward },
       });
     },
