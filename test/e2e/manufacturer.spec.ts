@@ -318,6 +318,36 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
     await shot(owner, '08-editor-rows', { doc: true });
   });
 
+  it('never overwrites a newer save silently: a 409 shows what changed, and "keep mine" re-saves', async () => {
+    // The same person in a second tab changes row 5 and saves first.
+    const other = await ownerCtx.newPage();
+    watch(other, 'owner tab 2');
+    await other.goto(statementUrl);
+    const otherRow5 = other.locator('[data-testid="editor"] [data-row-id="5"]');
+    await otherRow5.locator('button[data-value="no"]').click();
+    await other.locator('[data-testid="save-status"][data-state="saved"]').waitFor();
+
+    await row('6').locator('button[data-value="no"]').click();
+    const dialog = owner.locator('[data-testid="conflict-changes"]');
+    await dialog.waitFor();
+    const changed = await dialog.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => (tr as unknown as El).getAttribute('data-row')),
+    );
+    expect(changed).toEqual(['5', '6']);
+    expect(await dialog.locator('[data-row="5"]').textContent()).toMatch(/はい.*いいえ/);
+    await shot(owner, '13-conflict', { doc: true });
+    await owner.locator('[data-testid="conflict-keep-mine"]').click();
+    await owner.locator('[data-testid="save-status"][data-state="saved"]').waitFor();
+    expect(await answerOf('5')).toBe('yes');
+    expect(await answerOf('6')).toBe('no');
+
+    // The server now holds this tab's version.
+    await other.reload();
+    await otherRow5.waitFor();
+    expect(await otherRow5.getAttribute('data-answer')).toBe('yes');
+    await other.close();
+  });
+
   it('lists the keyboard shortcuts in the help popover', async () => {
     await owner.locator('[data-testid="shortcuts-help"]').click();
     const table = owner.locator('[data-testid="shortcuts-table"]');
@@ -390,7 +420,7 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
         [w.innerWidth - 5, w.innerHeight - 5],
         [w.innerWidth / 4, w.innerHeight / 2],
       ];
-      return points.every(([x, y]) => w.document.elementFromPoint(x!, y!)?.closest('[data-testid="lock-overlay"]') != null);
+      return points.every(([x, y]) => (w.document.elementFromPoint(x!, y!)?.closest('[data-testid="lock-overlay"]') ?? null) !== null);
     });
     expect(covered).toBe(true);
     await shot(owner, '12-screen-lock', { doc: true });
@@ -401,6 +431,14 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
     await owner.locator('[data-testid="unlock-submit"]').click();
     await overlay.waitFor({ state: 'detached' });
     await owner.locator('[data-testid="diff-rows"]').waitFor();
+  });
+
+  it('serves a bundle that never compiles code at run time (the CSP has no unsafe-eval)', async () => {
+    const html = await (await fetch(url('/'))).text();
+    const js = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)?.[1];
+    expect(js).toBeDefined();
+    const code = await (await fetch(url(js!))).text();
+    expect(code).not.toMatch(/new Function|\beval\(/);
   });
 
   it('made no request to another host, and logged no page error', () => {

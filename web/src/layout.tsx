@@ -18,8 +18,8 @@ import { api } from './api';
 import { useLang } from './i18n';
 import { ChevronDownIcon, LockIcon, LogoutIcon, PlusIcon, UserIcon } from './icons';
 import { can, useCurrentOrgId, useMembership, useSession } from './session';
-import { IdleBanner } from './workspace/idle-banner';
-import { LockOverlay } from './workspace/lock-overlay';
+import { IdleBanner } from './shell/idle-banner';
+import { LockOverlay } from './shell/lock-overlay';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();

@@ -38,7 +38,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const needsSession = location.pathname.startsWith('/orgs') || probablySignedIn();
   const query = useQuery({
     queryKey: SESSION_KEY,
-    queryFn: api.session,
+    queryFn: () => api.session(),
     enabled: needsSession,
     staleTime: 60_000,
     retry: false,

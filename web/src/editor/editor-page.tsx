@@ -1,6 +1,7 @@
 import { Alert, Anchor, Breadcrumbs, Button, Container, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import {
+  memo,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -8,14 +9,15 @@ import {
   useReducer,
   useRef,
   useState,
+  type Dispatch,
   type ReactNode,
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
 import { api, isApiError, pick, type TemplateDetail } from '../api';
 import type { CarryForwardInfo, Role, StatementDetail } from '../api-types';
-import { rowNotes } from '../form/form-model';
-import { useLang } from '../i18n';
+import { rowNotes, type RowNotes } from '../form/form-model';
+import { useLang, type Lang } from '../i18n';
 import { LoadError, Loading } from '../pages/query-state';
 import { can, useMembership } from '../session';
 import { ResponsibleSelect } from '../workspace/statements-page';
@@ -26,6 +28,7 @@ import { EditorToolbar } from './editor-toolbar';
 import { HeaderFields } from './header-fields';
 import {
   Applies,
+  appliesAt,
   compile,
   derive,
   initialState,
@@ -34,10 +37,14 @@ import {
   passesFilter,
   reducerFor,
   rowLabel,
+  type AnswerEntry,
+  type AnswerOption,
   type CompiledRow,
   type CompiledTemplate,
   type Derived,
+  type EditorAction,
   type Filter,
+  type ValidationIssue,
 } from './model';
 import { RemarksPanel } from './remarks-panel';
 import { StatementRow, type RowActions } from './statement-row';
@@ -226,7 +233,7 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
     const show = new Set<string>();
     for (const r of compiled.rows) {
       if (!r.answerable) continue;
-      const st = derived.applies[r.index] ?? Applies.Unknown;
+      const st = appliesAt(derived.applies, r);
       if (hideNA && st === Applies.No) continue;
       const id = r.row.id;
       if (pinned.has(id) || passesFilter(filter, r, answers[id], st, derived.rowIssues.get(id), compiled)) show.add(id);
@@ -234,7 +241,7 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
     // Group headings show when one of their items does (or, unfiltered, always unless hidden as not applicable).
     for (const r of compiled.rows) {
       if (r.answerable) continue;
-      const st = derived.applies[r.index] ?? Applies.Unknown;
+      const st = appliesAt(derived.applies, r);
       if (hideNA && st === Applies.No) continue;
       if (filter === 'all' || r.children.some((c) => show.has(c))) show.add(r.row.id);
     }
@@ -245,7 +252,7 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
   const navigable = useMemo(
     () =>
       compiled.rows
-        .filter((r) => r.answerable && visible.has(r.row.id) && derived.applies[r.index] !== Applies.No)
+        .filter((r) => r.answerable && visible.has(r.row.id) && appliesAt(derived.applies, r) !== Applies.No)
         .map((r) => r.row.id),
     [compiled, visible, derived],
   );
@@ -266,9 +273,9 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
       const target = e.target as HTMLElement | null;
-      if (target?.closest(TYPING) != null) return;
+      if (target !== null && target.closest(TYPING) !== null) return;
       if (document.querySelector('[aria-modal="true"]') !== null) return;
-      const onControl = target?.closest('button, a') != null;
+      const onControl = target !== null && target.closest('button, a') !== null;
       const k = kb.current;
       const list = k.navigable;
       const at = k.focused === null ? -1 : list.indexOf(k.focused);
@@ -314,7 +321,7 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
             break;
           }
           if (k.readOnly || row === undefined || !row.answerable) break;
-          if (k.derived.applies[row.index] === Applies.No) break;
+          if (appliesAt(k.derived.applies, row) === Applies.No) break;
           const option = optionsOf(compiled, row)[n - 1];
           if (option === undefined) break;
           dispatch({ type: 'answer', row: row.row.id, value: option.value });
@@ -340,9 +347,12 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
     scrollOnFocus.current = false;
   }, [focused]);
 
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
+  // Stable, so the panels that take it (remarks, workflow) do not render again on every answer.
   const focusRow = useCallback(
     (id: string) => {
-      if (!visible.has(id)) {
+      if (!visibleRef.current.has(id)) {
         setFilter('all');
         setHideNA(false);
       }
@@ -355,8 +365,10 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
         el?.focus({ preventScroll: true });
       });
     },
-    [visible, setFilter],
+    [setFilter],
   );
+  const remarkFocused = useCallback(() => setFocusRemark(null), []);
+  const closeCarry = useCallback(() => setCarry(null), []);
 
   // ---- Sticky offsets ---------------------------------------------------------------------------------------------
   const toolbarRef = useRef<HTMLDivElement>(null);
@@ -373,7 +385,6 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
   }, []);
 
   // ---- Render ---------------------------------------------------------------------------------------------------
-  const base = `/orgs/${encodeURIComponent(orgId)}`;
   const title = pick(template.title, lang);
   useEffect(() => {
     document.title = `${detail.product.name} ${detail.productVersion.version} — ${title} — OpenMDS`;
@@ -386,58 +397,45 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
 
   const sectionBlocks: ReactNode[] = [];
   runs.forEach((run, i) => {
-    const rowsHere = run.rows.filter((r) => visible.has(r.row.id));
-    if (rowsHere.length === 0) return;
-    const section = sections.get(run.section);
+    const items: RowItem[] = [];
     let done = 0;
     let total = 0;
     for (const r of run.rows) {
-      if (!r.answerable || derived.applies[r.index] === Applies.No) continue;
-      total++;
-      if (answers[r.row.id]?.answer !== undefined) done++;
+      const id = r.row.id;
+      const state = appliesAt(derived.applies, r);
+      const entry = answers[id];
+      if (r.answerable && state !== Applies.No) {
+        total++;
+        if (entry?.answer !== undefined) done++;
+      }
+      if (!visible.has(id)) continue;
+      let titles = '';
+      if (entry?.remarks !== undefined) {
+        titles = entry.remarks
+          .filter((n) => remarkText.has(n))
+          .map((n) => `${n}\u0000${remarkText.get(n) ?? ''}`)
+          .join('\u0001');
+      }
+      items.push({ row: r, entry, state, issues: derived.rowIssues.get(id), focused: focused === id, titles });
     }
-    const heading = section === undefined ? run.section : pick(section.title, lang);
-    const ref = section?.ref;
+    if (items.length === 0) return;
+    const section = sections.get(run.section);
     sectionBlocks.push(
-      <section key={`${run.section}-${i}`} className="esection" data-section-id={run.section}>
-        <h2 className="esection-head">
-          <span>
-            {heading}
-            {ref !== undefined && !heading.includes(`(${ref})`) && <span className="esection-ref"> ({ref})</span>}
-          </span>
-          <span className={`esection-count${done === total ? ' done' : ''}`}>
-            {done} / {total}
-          </span>
-        </h2>
-        {rowsHere.map((r) => {
-          const id = r.row.id;
-          const entry = answers[id];
-          let titles = '';
-          if (entry?.remarks !== undefined) {
-            titles = entry.remarks
-              .filter((n) => remarkText.has(n))
-              .map((n) => `${n}\u0000${remarkText.get(n) ?? ''}`)
-              .join('\u0001');
-          }
-          return (
-            <StatementRow
-              key={id}
-              row={r}
-              options={optionsByRow.get(id) ?? []}
-              entry={entry}
-              state={derived.applies[r.index] ?? Applies.Unknown}
-              issues={derived.rowIssues.get(id)}
-              focused={focused === id}
-              readOnly={readOnly}
-              lang={lang}
-              notes={notes.get(id)}
-              remarkTitles={titles}
-              remarkWord={remarkWord}
-              actions={actions}
-            />
-          );
-        })}
-      </section>,
+      <SectionBlock
+        key={`${run.section}-${i}`}
+        sectionId={run.section}
+        heading={section === undefined ? run.section : pick(section.title, lang)}
+        sectionRef={section?.ref}
+        done={done}
+        total={total}
+        items={items}
+        optionsByRow={optionsByRow}
+        notes={notes}
+        readOnly={readOnly}
+        lang={lang}
+        remarkWord={remarkWord}
+        actions={actions}
+      />,
     );
   });
 
@@ -446,91 +444,28 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
 
   return (
     <div ref={rootRef} className="editor" data-testid="editor" data-editable={editable ? 'true' : 'false'}>
-      <Container size={1500} py="md">
-        <Stack gap="sm">
-          <Breadcrumbs separator="›" fz="sm">
-            <Anchor component={Link} to={`${base}/statements`}>
-              {t('statements.title')}
-            </Anchor>
-            <Text size="sm">
-              {detail.product.name} {detail.productVersion.version}
-            </Text>
-          </Breadcrumbs>
-          <Group justify="space-between" align="flex-end" wrap="wrap">
-            <Stack gap={2}>
-              <Title order={1} size="h3" data-testid="editor-title">
-                {detail.product.name} {detail.productVersion.version}
-              </Title>
-              <Text size="sm" c="dimmed">
-                {title} ・ {t('form.edition')} {template.edition}
-              </Text>
-            </Stack>
-            <Group gap="xs" align="center" wrap="nowrap">
-              <Text size="sm" c="dimmed">
-                {t('statements.responsible')}
-              </Text>
-              <ResponsibleBox orgId={orgId} detail={detail} canWrite={can(role, 'write')} />
-            </Group>
-          </Group>
-          <WorkflowBar
-            orgId={orgId}
-            detail={detail}
-            compiled={compiled}
-            role={role}
-            flush={autosave.flush}
-            finalIssues={finalIssues}
-            labelOf={labelOf}
-            focusRow={focusRow}
-          />
-          {carry !== null && carry.needsAnswer.length > 0 && (
-            <Alert
-              color="blue"
-              title={t('carry.title', { count: carry.needsAnswer.length })}
-              withCloseButton
-              onClose={() => setCarry(null)}
-              data-testid="carry-forward-report"
-            >
-              <Text size="sm" mb={4}>
-                {t('carry.intro')}
-              </Text>
-              <Group gap={4}>
-                {carry.needsAnswer.map((n) => (
-                  <Button key={n.row} size="compact-xs" variant="white" onClick={() => focusRow(n.row)}>
-                    {labelOf(n.row)} ({t(`carry.reason.${n.reason}`, { defaultValue: n.reason })})
-                  </Button>
-                ))}
-              </Group>
-              {carry.dropped !== undefined && carry.dropped.length > 0 && (
-                <Text size="xs" mt={4}>
-                  {t('carry.dropped', { rows: carry.dropped.map((d) => d.row).join(', ') })}
-                </Text>
-              )}
-              {carry.uncitedRemarks !== undefined && carry.uncitedRemarks.length > 0 && (
-                <Text size="xs" mt={4}>
-                  {t('carry.uncited', { remarks: carry.uncitedRemarks.join(', ') })}
-                </Text>
-              )}
-            </Alert>
-          )}
-          {derived.otherIssues.length > 0 && (
-            <Alert color="red" p="xs">
-              {derived.otherIssues.map((i) => i.message[lang]).join(' / ')}
-            </Alert>
-          )}
-          <Paper withBorder p="sm">
-            <HeaderFields
-              fields={template.headerFields}
-              header={state.content.header as Record<string, string | undefined>}
-              issues={derived.headerIssues}
-              readOnly={readOnly}
-              lang={lang}
-              dispatch={dispatch}
-            />
-          </Paper>
-        </Stack>
-      </Container>
+      <EditorTop
+        orgId={orgId}
+        detail={detail}
+        template={template}
+        compiled={compiled}
+        role={role}
+        title={title}
+        flush={autosave.flush}
+        finalIssues={finalIssues}
+        labelOf={labelOf}
+        focusRow={focusRow}
+        carry={carry}
+        onCloseCarry={closeCarry}
+        otherIssues={derived.otherIssues}
+        header={state.content.header}
+        headerIssues={derived.headerIssues}
+        readOnly={readOnly}
+        lang={lang}
+        dispatch={dispatch}
+      />
       <div className="editor-toolbar" ref={toolbarRef}>
-        <Container size={1500}>
+        <div className="editor-container">
           <EditorToolbar
             answered={derived.answered}
             applicable={derived.applicable}
@@ -550,15 +485,27 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
             onHelp={setHelpOpen}
             optionCount={answerSetLabels.maxOptions}
           />
-        </Container>
+        </div>
       </div>
-      <Container size={1500} pb="xl">
+      <div className="editor-container editor-body">
         <div className="editor-columns">
-          <div className="editor-rows" ref={listRef} data-testid="editor-rows" data-filter={filter}>
+          <div
+            className="editor-rows"
+            ref={listRef}
+            data-testid="editor-rows"
+            data-filter={filter}
+            tabIndex={0}
+            aria-label={t('editor.rowsLabel')}
+            onFocus={(e) => {
+              // Tabbing into the list lands on the focused row.
+              if (e.target !== e.currentTarget || focused === null) return;
+              e.currentTarget.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(focused)}"]`)?.focus();
+            }}
+          >
             {sectionBlocks.length === 0 ? (
-              <Text c="dimmed" p="md" data-testid="no-rows">
+              <p className="no-rows" data-testid="no-rows">
                 {t('editor.noRowsForFilter')}
-              </Text>
+              </p>
             ) : (
               sectionBlocks
             )}
@@ -573,14 +520,14 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
               title={template.remarkStyle === 'notes' ? t('editor.notesTitle') : t('form.remarksBlock')}
               remarkWord={remarkWord}
               focusNumber={focusRemark}
-              onFocused={() => setFocusRemark(null)}
+              onFocused={remarkFocused}
               dispatch={dispatch}
               labelOf={labelOf}
               focusRow={focusRow}
             />
           </aside>
         </div>
-      </Container>
+      </div>
       {cite !== null && (
         <CiteMenu
           anchor={cite.anchor}
@@ -607,6 +554,242 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
     </div>
   );
 }
+
+/** What a row shows that changes with the statement; the section re-renders only when one of its rows' does. */
+interface RowItem {
+  row: CompiledRow;
+  entry: AnswerEntry | undefined;
+  state: Applies;
+  issues: readonly ValidationIssue[] | undefined;
+  focused: boolean;
+  titles: string;
+}
+
+interface SectionBlockProps {
+  sectionId: string;
+  heading: string;
+  sectionRef: string | undefined;
+  done: number;
+  total: number;
+  items: readonly RowItem[];
+  optionsByRow: ReadonlyMap<string, readonly AnswerOption[]>;
+  notes: ReadonlyMap<string, RowNotes>;
+  readOnly: boolean;
+  lang: Lang;
+  remarkWord: string;
+  actions: RowActions;
+}
+
+function sameItems(a: readonly RowItem[], b: readonly RowItem[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.row !== y.row ||
+      x.entry !== y.entry ||
+      x.state !== y.state ||
+      x.issues !== y.issues ||
+      x.focused !== y.focused ||
+      x.titles !== y.titles
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * One section: its sticky heading with its progress, and its rows. Memoized on the rows' items, so an answer renders
+ * one section (and in it one row), not the 233 rows of NEMA MDS2.
+ */
+const SectionBlock = memo(
+  function SectionBlock(p: SectionBlockProps) {
+    return (
+      <section className="esection" data-section-id={p.sectionId}>
+        <h2 className="esection-head">
+          <span>
+            {p.heading}
+            {p.sectionRef !== undefined && !p.heading.includes(`(${p.sectionRef})`) && (
+              <span className="esection-ref"> ({p.sectionRef})</span>
+            )}
+          </span>
+          <span className={`esection-count${p.done === p.total ? ' done' : ''}`}>
+            {p.done} / {p.total}
+          </span>
+        </h2>
+        {p.items.map((it) => (
+          <StatementRow
+            key={it.row.row.id}
+            row={it.row}
+            options={p.optionsByRow.get(it.row.row.id) ?? []}
+            entry={it.entry}
+            state={it.state}
+            issues={it.issues}
+            focused={it.focused}
+            readOnly={p.readOnly}
+            lang={p.lang}
+            notes={p.notes.get(it.row.row.id)}
+            remarkTitles={it.titles}
+            remarkWord={p.remarkWord}
+            actions={p.actions}
+          />
+        ))}
+      </section>
+    );
+  },
+  (a, b) =>
+    a.sectionId === b.sectionId &&
+    a.heading === b.heading &&
+    a.sectionRef === b.sectionRef &&
+    a.done === b.done &&
+    a.total === b.total &&
+    a.optionsByRow === b.optionsByRow &&
+    a.notes === b.notes &&
+    a.readOnly === b.readOnly &&
+    a.lang === b.lang &&
+    a.remarkWord === b.remarkWord &&
+    a.actions === b.actions &&
+    sameItems(a.items, b.items),
+);
+
+/** Everything above the sticky toolbar: heading, workflow, carry-forward report, header fields. */
+const EditorTop = memo(function EditorTop(p: {
+  orgId: string;
+  detail: StatementDetail;
+  template: TemplateDetail;
+  compiled: CompiledTemplate;
+  role: Role | undefined;
+  title: string;
+  flush: () => Promise<number>;
+  finalIssues: () => ValidationIssue[];
+  labelOf: (row: string) => string;
+  focusRow: (row: string) => void;
+  carry: CarryForwardInfo | null;
+  onCloseCarry: () => void;
+  otherIssues: readonly ValidationIssue[];
+  header: Readonly<Record<string, string | undefined>>;
+  headerIssues: ReadonlyMap<string, readonly ValidationIssue[]>;
+  readOnly: boolean;
+  lang: Lang;
+  dispatch: Dispatch<EditorAction>;
+}) {
+  const { t } = useTranslation();
+  const { carry, labelOf, focusRow } = p;
+  return (
+    <Container size={1500} py="md">
+      <Stack gap="sm">
+        <EditorHeading
+          orgId={p.orgId}
+          detail={p.detail}
+          title={p.title}
+          edition={p.template.edition}
+          canWrite={can(p.role, 'write')}
+        />
+        <WorkflowBar
+          orgId={p.orgId}
+          detail={p.detail}
+          compiled={p.compiled}
+          role={p.role}
+          flush={p.flush}
+          finalIssues={p.finalIssues}
+          labelOf={labelOf}
+          focusRow={focusRow}
+        />
+        {carry !== null && carry.needsAnswer.length > 0 && (
+          <Alert
+            color="blue"
+            title={t('carry.title', { count: carry.needsAnswer.length })}
+            withCloseButton
+            onClose={p.onCloseCarry}
+            data-testid="carry-forward-report"
+          >
+            <Text size="sm" mb={4}>
+              {t('carry.intro')}
+            </Text>
+            <Group gap={4}>
+              {carry.needsAnswer.map((n) => (
+                <Button key={n.row} size="compact-xs" variant="white" onClick={() => focusRow(n.row)}>
+                  {labelOf(n.row)} ({t(`carry.reason.${n.reason}`, { defaultValue: n.reason })})
+                </Button>
+              ))}
+            </Group>
+            {carry.dropped.length > 0 && (
+              <Text size="xs" mt={4}>
+                {t('carry.dropped', { rows: carry.dropped.map((d) => d.row).join(', ') })}
+              </Text>
+            )}
+            {carry.uncitedRemarks.length > 0 && (
+              <Text size="xs" mt={4}>
+                {t('carry.uncited', { remarks: carry.uncitedRemarks.join(', ') })}
+              </Text>
+            )}
+          </Alert>
+        )}
+        {p.otherIssues.length > 0 && (
+          <Alert color="red" p="xs">
+            {p.otherIssues.map((i) => i.message[p.lang]).join(' / ')}
+          </Alert>
+        )}
+        <Paper withBorder p="sm">
+          <HeaderFields
+            fields={p.template.headerFields}
+            header={p.header}
+            issues={p.headerIssues}
+            readOnly={p.readOnly}
+            lang={p.lang}
+            dispatch={p.dispatch}
+          />
+        </Paper>
+      </Stack>
+    </Container>
+  );
+});
+
+/** Breadcrumbs, the product and version, the template, and the 作成責任者. */
+const EditorHeading = memo(function EditorHeading({
+  orgId,
+  detail,
+  title,
+  edition,
+  canWrite,
+}: {
+  orgId: string;
+  detail: StatementDetail;
+  title: string;
+  edition: string;
+  canWrite: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Breadcrumbs separator="›" fz="sm">
+        <Anchor component={Link} to={`/orgs/${encodeURIComponent(orgId)}/statements`}>
+          {t('statements.title')}
+        </Anchor>
+        <Text size="sm">
+          {detail.product.name} {detail.productVersion.version}
+        </Text>
+      </Breadcrumbs>
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <Stack gap={2}>
+          <Title order={1} size="h3" data-testid="editor-title">
+            {detail.product.name} {detail.productVersion.version}
+          </Title>
+          <Text size="sm" c="dimmed">
+            {title} ・ {t('form.edition')} {edition}
+          </Text>
+        </Stack>
+        <Group gap="xs" align="center" wrap="nowrap">
+          <Text size="sm" c="dimmed">
+            {t('statements.responsible')}
+          </Text>
+          <ResponsibleBox orgId={orgId} detail={detail} canWrite={canWrite} />
+        </Group>
+      </Group>
+    </>
+  );
+});
 
 function ResponsibleBox({ orgId, detail, canWrite }: { orgId: string; detail: StatementDetail; canWrite: boolean }) {
   const members = useQuery({ queryKey: ['members', orgId], queryFn: () => api.members(orgId), enabled: canWrite });

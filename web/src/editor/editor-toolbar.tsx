@@ -1,10 +1,12 @@
-import { ActionIcon, Button, Group, Kbd, Popover, Progress, SegmentedControl, Switch, Table, Text } from '@mantine/core';
+import { ActionIcon, Button, Group, Kbd, Popover, SegmentedControl, Switch, Table, Text } from '@mantine/core';
 import { memo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatClock } from '../format';
 import { KeyboardIcon } from '../icons';
 import type { SaveStatus } from './autosave';
 import type { Filter } from './model';
+
+const FILTERS: readonly Filter[] = ['all', 'unanswered', 'no', 'issues'];
 
 interface Props {
   answered: number;
@@ -26,99 +28,174 @@ interface Props {
   optionCount: number;
 }
 
-/** Progress, counts, filters, the save state and the keyboard help: the bar that stays on top while scrolling. */
-export const EditorToolbar = memo(function EditorToolbar(p: Props) {
+/**
+ * Progress, counts, filters, the save state and the keyboard help: the bar that stays on top while scrolling. Each
+ * part is memoized on its own, so answering a row re-renders the counts and nothing else of the bar.
+ */
+export function EditorToolbar(p: Props) {
+  return (
+    <div className="toolbar-row">
+      <ProgressCounts
+        answered={p.answered}
+        applicable={p.applicable}
+        yes={p.counts.yes}
+        no={p.counts.no}
+        na={p.counts.na}
+        other={p.counts.other}
+        otherLabel={p.otherLabel}
+        yesLabel={p.labels.yes}
+        noLabel={p.labels.no}
+        naLabel={p.labels.na}
+        errors={p.errors}
+        warnings={p.warnings}
+      />
+      <div className="toolbar-controls">
+        <Filters
+          filter={p.filter}
+          onFilter={p.onFilter}
+          hideNotApplicable={p.hideNotApplicable}
+          onHideNotApplicable={p.onHideNotApplicable}
+        />
+        <SaveIndicator status={p.save} dirty={p.dirty} onRetry={p.onRetry} />
+        <HelpButton open={p.helpOpen} onHelp={p.onHelp} optionCount={p.optionCount} />
+      </div>
+    </div>
+  );
+}
+
+const ProgressCounts = memo(function ProgressCounts(p: {
+  answered: number;
+  applicable: number;
+  yes: number;
+  no: number;
+  na: number;
+  other: number;
+  otherLabel: string | null;
+  yesLabel: string;
+  noLabel: string;
+  naLabel: string;
+  errors: number;
+  warnings: number;
+}) {
   const { t } = useTranslation();
   const pct = p.applicable === 0 ? 0 : Math.round((p.answered / p.applicable) * 100);
   return (
-    <Group justify="space-between" wrap="wrap" gap="sm" className="editor-toolbar-inner">
-      <Group gap="md" wrap="nowrap">
-        <div className="progress-block" data-testid="progress">
-          <Text size="xs" fw={700} component="div">
-            {t('editor.progress', { answered: p.answered, applicable: p.applicable, pct })}
-          </Text>
-          <Progress value={pct} size="sm" w={160} color={pct === 100 ? 'green' : 'blue'} aria-label={`${pct}%`} />
+    <div className="toolbar-progress">
+      <div className="progress-block" data-testid="progress">
+        <div className="progress-text">
+          {t('editor.progress', { answered: p.answered, applicable: p.applicable, pct })}
         </div>
-        <Group gap={6} wrap="nowrap" className="count-badges" data-testid="counts">
-          <span className="count count-yes" data-count="yes">
-            {p.labels.yes} {p.counts.yes}
+        <div className="progress-bar" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+          <div className={`progress-fill${pct === 100 ? ' done' : ''}`} style={{ width: `${pct}%` }} />
+        </div>
+      </div>
+      <div className="count-badges" data-testid="counts">
+        <span className="count count-yes" data-count="yes">
+          {p.yesLabel} {p.yes}
+        </span>
+        <span className="count count-no" data-count="no">
+          {p.noLabel} {p.no}
+        </span>
+        <span className="count count-na" data-count="na">
+          {p.naLabel} {p.na}
+        </span>
+        {p.otherLabel !== null && (
+          <span className="count count-other" data-count="other">
+            {p.otherLabel} {p.other}
           </span>
-          <span className="count count-no" data-count="no">
-            {p.labels.no} {p.counts.no}
+        )}
+        {p.errors > 0 && (
+          <span className="count count-error" data-count="errors">
+            {t('editor.errors', { count: p.errors })}
           </span>
-          <span className="count count-na" data-count="na">
-            {p.labels.na} {p.counts.na}
+        )}
+        {p.warnings > 0 && (
+          <span className="count count-warning" data-count="warnings">
+            {t('editor.warnings', { count: p.warnings })}
           </span>
-          {p.otherLabel !== null && (
-            <span className="count count-other" data-count="other">
-              {p.otherLabel} {p.counts.other}
-            </span>
-          )}
-          {p.errors > 0 && (
-            <span className="count count-error" data-count="errors">
-              {t('editor.errors', { count: p.errors })}
-            </span>
-          )}
-          {p.warnings > 0 && (
-            <span className="count count-warning" data-count="warnings">
-              {t('editor.warnings', { count: p.warnings })}
-            </span>
-          )}
-        </Group>
-      </Group>
-      <Group gap="sm" wrap="nowrap">
-        <SegmentedControl
-          size="xs"
-          value={p.filter}
-          onChange={(v) => p.onFilter(v as Filter)}
-          data={[
-            { value: 'all', label: t('editor.filter.all') },
-            { value: 'unanswered', label: t('editor.filter.unanswered') },
-            { value: 'no', label: t('editor.filter.no') },
-            { value: 'issues', label: t('editor.filter.issues') },
-          ]}
-          aria-label={t('editor.filter.label')}
-          data-testid="row-filter"
-        />
-        <Switch
-          size="xs"
-          label={t('editor.hideNotApplicable')}
-          checked={p.hideNotApplicable}
-          onChange={(e) => p.onHideNotApplicable(e.currentTarget.checked)}
-          data-testid="hide-not-applicable"
-        />
-        <SaveIndicator status={p.save} dirty={p.dirty} onRetry={p.onRetry} />
-        <Popover
-          opened={p.helpOpen}
-          onChange={p.onHelp}
-          onClose={() => p.onHelp(false)}
-          onDismiss={() => p.onHelp(false)}
-          position="bottom-end"
-          withArrow
-          shadow="md"
-          width={340}
-        >
-          <Popover.Target>
-            <ActionIcon
-              variant="default"
-              aria-label={t('editor.shortcuts.title')}
-              title={`${t('editor.shortcuts.title')} (?)`}
-              onClick={() => p.onHelp(!p.helpOpen)}
-              data-testid="shortcuts-help"
-            >
-              <KeyboardIcon size={16} />
-            </ActionIcon>
-          </Popover.Target>
-          <Popover.Dropdown>
-            <ShortcutHelp optionCount={p.optionCount} />
-          </Popover.Dropdown>
-        </Popover>
-      </Group>
-    </Group>
+        )}
+      </div>
+    </div>
   );
 });
 
-function SaveIndicator({ status, dirty, onRetry }: { status: SaveStatus | null; dirty: boolean; onRetry(): void }) {
+const Filters = memo(function Filters(p: {
+  filter: Filter;
+  onFilter: (filter: Filter) => void;
+  hideNotApplicable: boolean;
+  onHideNotApplicable: (hide: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <SegmentedControl
+        size="xs"
+        value={p.filter}
+        onChange={(v) => p.onFilter(FILTERS.find((f) => f === v) ?? 'all')}
+        data={[
+          { value: 'all', label: t('editor.filter.all') },
+          { value: 'unanswered', label: t('editor.filter.unanswered') },
+          { value: 'no', label: t('editor.filter.no') },
+          { value: 'issues', label: t('editor.filter.issues') },
+        ]}
+        aria-label={t('editor.filter.label')}
+        data-testid="row-filter"
+      />
+      <Switch
+        size="xs"
+        label={t('editor.hideNotApplicable')}
+        checked={p.hideNotApplicable}
+        onChange={(e) => p.onHideNotApplicable(e.currentTarget.checked)}
+        data-testid="hide-not-applicable"
+      />
+    </>
+  );
+});
+
+const HelpButton = memo(function HelpButton(p: {
+  open: boolean;
+  onHelp: (open: boolean) => void;
+  optionCount: number;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Popover
+      opened={p.open}
+      onChange={p.onHelp}
+      onClose={() => p.onHelp(false)}
+      onDismiss={() => p.onHelp(false)}
+      position="bottom-end"
+      withArrow
+      shadow="md"
+      width={340}
+    >
+      <Popover.Target>
+        <ActionIcon
+          variant="default"
+          aria-label={t('editor.shortcuts.title')}
+          title={`${t('editor.shortcuts.title')} (?)`}
+          onClick={() => p.onHelp(!p.open)}
+          data-testid="shortcuts-help"
+        >
+          <KeyboardIcon size={16} />
+        </ActionIcon>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <ShortcutHelp optionCount={p.optionCount} />
+      </Popover.Dropdown>
+    </Popover>
+  );
+});
+
+const SaveIndicator = memo(function SaveIndicator({
+  status,
+  dirty,
+  onRetry,
+}: {
+  status: SaveStatus | null;
+  dirty: boolean;
+  onRetry: () => void;
+}) {
   const { t } = useTranslation();
   if (status === null) {
     return (
@@ -170,7 +247,7 @@ function SaveIndicator({ status, dirty, onRetry }: { status: SaveStatus | null; 
         </Text>
       );
   }
-}
+});
 
 function ShortcutHelp({ optionCount }: { optionCount: number }) {
   const { t } = useTranslation();

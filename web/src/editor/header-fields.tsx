@@ -6,7 +6,7 @@ import type { EditorAction, ValidationIssue } from './model';
 
 interface Props {
   fields: TemplateDetail['headerFields'];
-  header: Record<string, string | undefined>;
+  header: Readonly<Record<string, string | undefined>>;
   issues: ReadonlyMap<string, readonly ValidationIssue[]>;
   readOnly: boolean;
   lang: Lang;

@@ -117,7 +117,7 @@ export function HistoryPage() {
                 <Table.Td>{formatDateTime(r.createdAt, lang)}</Table.Td>
                 <Table.Td>
                   {formatDateTime(r.submittedAt, lang)}
-                  {p?.submittedBy != null && (
+                  {p?.submittedBy !== undefined && p.submittedBy !== null && (
                     <Text size="xs" c="dimmed">
                       {p.submittedBy.displayName}
                     </Text>

@@ -21,7 +21,9 @@ export type { AnswerEntry, AnswerOption, CompiledRow, CompiledTemplate, Remark, 
 
 /** Compiles the template the API sent (the same data the server compiles). */
 export function compile(detail: TemplateDetail): CompiledTemplate {
-  return compileTemplate(detail as unknown as Template);
+  // TypeBox's static type of the recursive rule is looser than the domain's Rule; the data is the same.
+  const template: unknown = detail;
+  return compileTemplate(template as Template);
 }
 
 export interface EditorState {
@@ -203,6 +205,8 @@ export function contentToSave(compiled: CompiledTemplate, content: Statement): S
 
 // ---- Derived --------------------------------------------------------------------------------------------------
 
+const NO_ISSUES: readonly ValidationIssue[] = [];
+
 export interface Derived {
   applies: Uint8Array;
   validation: ValidationResult;
@@ -231,18 +235,29 @@ function sameIssues(a: readonly ValidationIssue[], b: readonly ValidationIssue[]
   return true;
 }
 
-/** Keeps last time's array for every key whose issues are the same, so memoized rows do not render again. */
-function stabilize<K>(
-  prev: ReadonlyMap<K, readonly ValidationIssue[]> | undefined,
-  next: Map<K, ValidationIssue[]>,
-): Map<K, readonly ValidationIssue[]> {
-  const out = new Map<K, readonly ValidationIssue[]>();
+/**
+ * Keeps last time's array for every key whose values are the same, and last time's map when nothing changed, so
+ * memoized rows and panels do not render again.
+ */
+function stabilize<K, V>(
+  prev: ReadonlyMap<K, readonly V[]> | undefined,
+  next: Map<K, V[]>,
+  same: (a: readonly V[], b: readonly V[]) => boolean,
+): ReadonlyMap<K, readonly V[]> {
+  const out = new Map<K, readonly V[]>();
+  let unchanged = prev !== undefined && prev.size === next.size;
   for (const [k, v] of next) {
     const old = prev?.get(k);
-    out.set(k, old !== undefined && sameIssues(old, v) ? old : v);
+    if (old !== undefined && same(old, v)) out.set(k, old);
+    else {
+      out.set(k, v);
+      unchanged = false;
+    }
   }
-  return out;
+  return unchanged && prev !== undefined ? prev : out;
 }
+
+const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Applicability, validation, progress and citations of the content, computed synchronously. */
 export function derive(
@@ -290,16 +305,21 @@ export function derive(
   return {
     applies,
     validation,
-    rowIssues: stabilize(prev?.rowIssues, rows),
-    headerIssues: stabilize(prev?.headerIssues, header),
-    remarkIssues: stabilize(prev?.remarkIssues, remarks),
-    otherIssues: other,
-    citedBy,
+    rowIssues: stabilize(prev?.rowIssues, rows, sameIssues),
+    headerIssues: stabilize(prev?.headerIssues, header, sameIssues),
+    remarkIssues: stabilize(prev?.remarkIssues, remarks, sameIssues),
+    otherIssues: other.length === 0 ? NO_ISSUES : other,
+    citedBy: stabilize(prev?.citedBy, citedBy, sameList),
     answered,
     applicable: answered + c.unanswered,
     errors,
     warnings,
   };
+}
+
+/** A row's applicability in `applies`, as the enum. */
+export function appliesAt(applies: Uint8Array, row: CompiledRow): Applies {
+  return applies[row.index] ?? Applies.Unknown;
 }
 
 /** The options of a row's answer set, in order (the n-th is keyboard key n). */
@@ -321,7 +341,7 @@ export function passesFilter(
   filter: Filter,
   row: CompiledRow,
   entry: AnswerEntry | undefined,
-  state: number,
+  state: Applies,
   issues: readonly ValidationIssue[] | undefined,
   compiled: CompiledTemplate,
 ): boolean {

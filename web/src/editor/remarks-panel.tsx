@@ -22,7 +22,7 @@ interface Props {
 }
 
 /** 備考記載欄: the numbered remarks, each with the rows that cite it. One remark may serve many rows. */
-export function RemarksPanel(props: Props) {
+export const RemarksPanel = memo(function RemarksPanel(props: Props) {
   const { t } = useTranslation();
   const { remarks, readOnly, title, dispatch } = props;
   const sorted = [...remarks].sort((a, b) => a.number - b.number);
@@ -73,7 +73,7 @@ export function RemarksPanel(props: Props) {
       )}
     </section>
   );
-}
+});
 
 const RemarkItem = memo(function RemarkItem({
   remark,

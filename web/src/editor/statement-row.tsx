@@ -20,7 +20,7 @@ export interface StatementRowProps {
   row: CompiledRow;
   options: readonly AnswerOption[];
   entry: AnswerEntry | undefined;
-  state: number;
+  state: Applies;
   issues: readonly ValidationIssue[] | undefined;
   focused: boolean;
   readOnly: boolean;
@@ -86,7 +86,8 @@ export const StatementRow = memo(function StatementRow(props: StatementRowProps)
       data-answer={answer ?? ''}
       data-focused={focused ? 'true' : undefined}
       data-issues={errors ? 'error' : warnings ? 'warning' : undefined}
-      tabIndex={focused ? 0 : -1}
+      // Rows take the focus from the keyboard handler and clicks; Tab enters the list through its container.
+      tabIndex={-1}
       onClick={onRowClick}
       onFocus={(e) => {
         if (e.target === e.currentTarget && !focused) actions.focus(id);

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Code, Group, List, Modal, Paper, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, isApiError } from '../api';
@@ -37,7 +37,16 @@ export function pendingProxy(entries: readonly ProxyEntry[], confirmedAt: string
  * The statement's workflow: submit (提出) → return (差し戻し) or finalize (確定) → start revision n+1; the
  * responsible person's confirmation of proxy entries (代行入力の承認); and, once finalized, who, when and the hash.
  */
-export function WorkflowBar({ orgId, detail, compiled, role, flush, finalIssues, labelOf, focusRow }: Props) {
+export const WorkflowBar = memo(function WorkflowBar({
+  orgId,
+  detail,
+  compiled,
+  role,
+  flush,
+  finalIssues,
+  labelOf,
+  focusRow,
+}: Props) {
   const { t } = useTranslation();
   const [lang] = useLang();
   const { session } = useSession();
@@ -358,4 +367,4 @@ export function WorkflowBar({ orgId, detail, compiled, role, flush, finalIssues,
       </Modal>
     </Paper>
   );
-}
+});

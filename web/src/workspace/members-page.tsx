@@ -87,7 +87,10 @@ export function MembersPage() {
                       value={m.role}
                       allowDeselect={false}
                       aria-label={t('members.roleOf', { name: m.displayName })}
-                      onChange={(v) => v !== null && setRole.mutate({ userId: m.userId, role: v as Role })}
+                      onChange={(v) => {
+                        const role = ROLES.find((r) => r === v);
+                        if (role !== undefined) setRole.mutate({ userId: m.userId, role });
+                      }}
                     />
                   ) : (
                     t(`roles.${m.role}`)
@@ -170,7 +173,7 @@ function Invitations({ orgId }: { orgId: string }) {
             data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
             value={role}
             allowDeselect={false}
-            onChange={(v) => v !== null && setRole(v as Role)}
+            onChange={(v) => setRole(ROLES.find((r) => r === v) ?? role)}
             w={180}
             data-testid="invite-role"
           />

@@ -80,7 +80,7 @@ export function ProductsPage() {
   );
 }
 
-function AddProduct({ orgId, onDone }: { orgId: string; onDone(): void }) {
+function AddProduct({ orgId, onDone }: { orgId: string; onDone: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
@@ -125,7 +125,7 @@ function AddProduct({ orgId, onDone }: { orgId: string; onDone(): void }) {
             data={PRODUCT_CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))}
             value={category}
             allowDeselect={false}
-            onChange={(v) => v !== null && setCategory(v as ProductCategory)}
+            onChange={(v) => setCategory(PRODUCT_CATEGORIES.find((c) => c === v) ?? category)}
             data-testid="product-category"
           />
         </Group>
