@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
-// The editor's responsiveness on the 233-row NEMA MDS2 template, in Debian's Chromium: the main-thread time from a
-// key press to the end of the work it causes (handler, React render and commit), for answering a row with "1",
-// against a baseline measured in the same page: a key the editor ignores (its handler runs, nothing renders).
+// The editor's responsiveness on the 233-row NEMA MDS2 template, in Debian's Chromium: the main-thread time of a
+// key press (the editor's handler, applicability, validation, progress, React render and commit) for answering a
+// row with "1", against a baseline measured in the same page: a key the editor ignores (its handler runs, nothing
+// renders).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -100,21 +101,15 @@ export async function benchEditor(): Promise<BenchResult> {
     await page.waitForFunction(() => document.querySelectorAll('[data-row-id]').length >= 200, undefined, {
       timeout: 60_000,
     });
-    // Main-thread work of one key press: from the keydown (capture, before the app) to a task queued then, which
-    // runs after the handler, React's render and commit, and their microtasks.
+    // The work of one key press: from the keydown reaching the window (capture, before the app's listener on the
+    // document) to a microtask queued when it leaves the window (bubble, after the app's listener). React flushes a
+    // discrete update in a microtask the app's listener queued, so ours runs after the render and commit. Paint
+    // is not included: under --disable-gpu on a shared VM it measures the machine, not the editor.
     await page.evaluate(() => {
-      const w = window as unknown as { __work: number[] };
+      const w = window as unknown as { __work: number[]; __t0: number };
       w.__work = [];
-      document.addEventListener(
-        'keydown',
-        () => {
-          const t0 = performance.now();
-          const ch = new MessageChannel();
-          ch.port1.onmessage = () => w.__work.push(performance.now() - t0);
-          ch.port2.postMessage(0);
-        },
-        true,
-      );
+      window.addEventListener('keydown', () => (w.__t0 = performance.now()), true);
+      window.addEventListener('keydown', () => queueMicrotask(() => w.__work.push(performance.now() - w.__t0)));
     });
     await page.locator('[data-row-id]').first().click();
     const take = async (): Promise<number[]> =>
@@ -140,7 +135,8 @@ export async function benchEditor(): Promise<BenchResult> {
     const b50 = quantile(baseline, 0.5);
     return {
       name,
-      figure: `answer p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms (baseline keypress p50 ${b50.toFixed(2)} ms; frame ${FRAME_MS.toFixed(1)} ms)`,
+      figure: `answer (handler to commit) p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms; ignored key p50 ${b50.toFixed(2)} ms; frame ${FRAME_MS.toFixed(1)} ms`,
+      // Ignored key over answering key: how much of the time is the editor's own work (1 would be none).
       ratio: b50 / p50,
       target: 'p95 < one frame (16.7 ms)',
       ok: p95 < FRAME_MS,

@@ -19,9 +19,18 @@ describe('diffStatements', () => {
     delete b.answers['10'];
     const d = diffStatements(a, b, mds);
     expect(d.rows.map((r) => r.row)).toEqual(['2', '10', '12.3', '14']);
-    expect(d.rows[0]).toEqual({ row: '2', section: '6.4', number: '2', before: { answer: 'no', remarks: [2] }, after: { answer: 'no', remarks: [2, 3] } });
+    expect(d.rows[0]).toEqual({
+      row: '2',
+      section: '6.4',
+      number: '2',
+      before: { answer: 'no', remarks: [2] },
+      after: { answer: 'no', remarks: [2, 3] },
+    });
     expect(d.rows[1]?.after).toBeNull();
-    expect(d.rows[2]).toMatchObject({ before: { answer: 'no', remarks: [14] }, after: { answer: 'yes', remarks: [14] } });
+    expect(d.rows[2]).toMatchObject({
+      before: { answer: 'no', remarks: [14] },
+      after: { answer: 'yes', remarks: [14] },
+    });
     expect(d.rows[3]?.before).toBeNull();
   });
 
@@ -41,7 +50,11 @@ describe('diffStatements', () => {
     b.header.productVersion = 'V1.30R00';
     const d = diffStatements(a, b, mds);
     expect(d.remarks).toEqual([
-      { number: 1, before: 'DICOM CONFORMANCE STATEMENT 中に情報リストの記載があります。', after: '改訂: 情報リストは別冊に記載' },
+      {
+        number: 1,
+        before: 'DICOM CONFORMANCE STATEMENT 中に情報リストの記載があります。',
+        after: '改訂: 情報リストは別冊に記載',
+      },
       { number: 24, before: null, after: '新規' },
     ]);
     expect(d.header).toEqual([{ field: 'productVersion', before: 'V1.20R00', after: 'V1.30R00' }]);

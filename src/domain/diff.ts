@@ -51,7 +51,9 @@ export function diffStatements(before: Statement, after: Statement, template?: C
   const order = (id: string): number => template?.byId.get(id)?.index ?? Number.MAX_SAFE_INTEGER;
   const rows: RowDiff[] = [...ids]
     .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
-    .filter((id) => !sameEntry(entryOrNull(before.answers[id]) ?? undefined, entryOrNull(after.answers[id]) ?? undefined))
+    .filter(
+      (id) => !sameEntry(entryOrNull(before.answers[id]) ?? undefined, entryOrNull(after.answers[id]) ?? undefined),
+    )
     .map((id) => {
       const row = template?.byId.get(id)?.row;
       return {

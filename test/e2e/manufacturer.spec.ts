@@ -1,15 +1,19 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { builtinTemplates } from '../../src/domain/templates/registry.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEB_INDEX = join(ROOT, 'web', 'dist', 'index.html');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 const DOC_IMAGES = join(ROOT, 'docs', 'images');
+/** `UPDATE_DOC_IMAGES=1 npx vitest run --project e2e` refreshes the manufacturer guide's screenshots. */
+const UPDATE_DOC_IMAGES = process.env.UPDATE_DOC_IMAGES === '1';
 
 const hasChromium = existsSync(CHROMIUM);
 // Locally a missing browser skips the spec with a reason; in CI it fails, because CI must install it.
@@ -43,7 +47,8 @@ interface BrowserGlobals {
 const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of (401|409|423)/;
 
 describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statement', () => {
-  let server: TestServer | undefined;
+  let server: RunningServer | undefined;
+  let dataDir: string | undefined;
   let browser: Browser | undefined;
   let ownerCtx: BrowserContext;
   let approverCtx: BrowserContext;
@@ -73,15 +78,26 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
     await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.fonts.ready);
     const path = join(SHOTS, `manufacturer-${name}.png`);
     await page.screenshot({ path, fullPage: options.fullPage ?? false });
-    if (options.doc === true) copyFileSync(path, join(DOC_IMAGES, `manufacturer-${name}.png`));
+    if (options.doc === true && UPDATE_DOC_IMAGES) copyFileSync(path, join(DOC_IMAGES, `manufacturer-${name}.png`));
   };
 
   beforeAll(async () => {
     if (!hasChromium) throw new Error(`chromium not installed at ${CHROMIUM}: CI must apt-get install chromium`);
     if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run npm run build:web first`);
     mkdirSync(SHOTS, { recursive: true });
-    mkdirSync(DOC_IMAGES, { recursive: true });
-    server = await startTestServer();
+    if (UPDATE_DOC_IMAGES) mkdirSync(DOC_IMAGES, { recursive: true });
+    // The real server as `openmds serve` starts it: a fresh SQLite file, migrated, with the one-time setup link.
+    dataDir = mkdtempSync(join(tmpdir(), 'openmds-e2e-'));
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      templates: builtinTemplates(),
+      logger: false,
+      handleSignals: false,
+      // Cheaper password hashing: four accounts are created in this scenario.
+      settings: { passwordHashing: { N: 2 ** 12, r: 8, p: 1, keyLength: 32 } },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -107,6 +123,7 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
   // One scenario: once a step fails, the later ones cannot mean anything; they are skipped, not timed out.
@@ -121,6 +138,25 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
   const url = (path: string) => `${server!.url}${path}`;
 
   // ---- Accounts and the organization ----------------------------------------------------------------------------
+
+  it('creates the operator account from the one-time setup link', async () => {
+    expect(server!.setupUrl).toMatch(/\/setup#token=/);
+    const ctx = await browser!.newContext({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
+    const page = await ctx.newPage();
+    watch(page, 'operator');
+    await page.goto(server!.setupUrl!);
+    await page.locator('input[name="email"]').fill('operator@hospital-it.example.jp');
+    await page.locator('input[name="displayName"]').fill('運用 管理者');
+    await page.locator('input[name="password"]').fill('Operator of this server 2026');
+    await page.locator('input[name="confirm"]').fill('Operator of this server 2026');
+    await shot(page, '00-setup');
+    await page.locator('[data-testid="setup-submit"]').click();
+    await page.waitForURL('**/orgs/new');
+    // The link works once.
+    await page.goto(server!.setupUrl!);
+    await page.locator('[data-testid="setup-done"]').waitFor();
+    await ctx.close();
+  });
 
   it('signs the owner up and creates a manufacturer organization', async () => {
     await owner.goto(url('/sign-up'));
@@ -175,7 +211,9 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
 
     await owner.reload();
     await owner.locator(`[data-member="${APPROVER.email}"]`).waitFor();
-    expect(await owner.locator(`[data-member="${APPROVER.email}"] input:not([type="hidden"])`).inputValue()).toBe('承認者');
+    expect(await owner.locator(`[data-member="${APPROVER.email}"] input:not([type="hidden"])`).inputValue()).toBe(
+      '承認者',
+    );
   });
 
   // ---- Product, version, statement ---------------------------------------------------------------------------
@@ -191,6 +229,7 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
     await card.locator('input[name="version"]').fill('V1.20R00');
     await card.locator('[data-testid="add-version"]').click();
     await card.locator('[data-version="V1.20R00"]').waitFor();
+    await card.locator('[data-testid="add-version"][data-loading]').waitFor({ state: 'detached' });
     await shot(owner, '05-products', { doc: true });
 
     await card.locator('[data-version="V1.20R00"] [data-testid="new-statement"]').click();
@@ -215,7 +254,10 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
   const answerOf = (id: string) => row(id).getAttribute('data-answer');
   const focusedRow = () =>
     owner.evaluate(
-      () => (globalThis as unknown as BrowserGlobals).document.querySelector('.erow[data-focused="true"]')?.getAttribute('data-row-id') ?? null,
+      () =>
+        (globalThis as unknown as BrowserGlobals).document
+          .querySelector('.erow[data-focused="true"]')
+          ?.getAttribute('data-row-id') ?? null,
     );
 
   it('answers with the keyboard and the mouse; a parent いいえ greys its children at once', async () => {
@@ -299,7 +341,9 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
         return {
           answered: el?.getAttribute('data-answer') !== '',
           remark: el?.querySelector('[data-note="remark-required"]') !== null,
-          open: doc.querySelectorAll('.erow[data-kind="question"][data-applies]:not([data-applies="no"])[data-answer=""]').length,
+          open: doc.querySelectorAll(
+            '.erow[data-kind="question"][data-applies]:not([data-applies="no"])[data-answer=""]',
+          ).length,
         };
       });
       if (state.open === 0) break;
@@ -330,9 +374,9 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
     await row('6').locator('button[data-value="no"]').click();
     const dialog = owner.locator('[data-testid="conflict-changes"]');
     await dialog.waitFor();
-    const changed = await dialog.locator('tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => (tr as unknown as El).getAttribute('data-row')),
-    );
+    const changed = await dialog
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => (tr as unknown as El).getAttribute('data-row')));
     expect(changed).toEqual(['5', '6']);
     expect(await dialog.locator('[data-row="5"]').textContent()).toMatch(/はい.*いいえ/);
     await shot(owner, '13-conflict', { doc: true });
@@ -420,7 +464,9 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
         [w.innerWidth - 5, w.innerHeight - 5],
         [w.innerWidth / 4, w.innerHeight / 2],
       ];
-      return points.every(([x, y]) => (w.document.elementFromPoint(x!, y!)?.closest('[data-testid="lock-overlay"]') ?? null) !== null);
+      return points.every(
+        ([x, y]) => (w.document.elementFromPoint(x!, y!)?.closest('[data-testid="lock-overlay"]') ?? null) !== null,
+      );
     });
     expect(covered).toBe(true);
     await shot(owner, '12-screen-lock', { doc: true });

@@ -58,7 +58,11 @@ export function rememberSession(session: Session | null): void {
 }
 
 type Listener = (error: ApiError) => void;
-const listeners = { unauthenticated: new Set<Listener>(), locked: new Set<Listener>(), activity: new Set<() => void>() };
+const listeners = {
+  unauthenticated: new Set<Listener>(),
+  locked: new Set<Listener>(),
+  activity: new Set<() => void>(),
+};
 
 /** Called on every 401 (the session is gone) from any request but the session probe itself. */
 export function onUnauthenticated(fn: Listener): () => void {

@@ -57,7 +57,12 @@ export function formatClock(ms: number): string {
 
 /** Today's date in Japan as YYYY-MM-DD, for a statement's 作成日. */
 export function todayInTokyo(): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TOKYO,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   return parts.format(new Date());
 }
 

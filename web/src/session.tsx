@@ -9,6 +9,24 @@ export const SESSION_KEY = ['session'] as const;
 /** Queries whose answers are the same for everybody: kept when the user changes. */
 const PUBLIC_QUERIES = new Set(['session', 'templates', 'template', 'invitation', 'setup']);
 
+const ACTIVITY_KEY = 'openmds.activity';
+
+function storedActivity(): number {
+  try {
+    return Number(localStorage.getItem(ACTIVITY_KEY) ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function storeActivity(at: number): void {
+  try {
+    localStorage.setItem(ACTIVITY_KEY, String(at));
+  } catch {
+    // Other tabs then do not hear of it; each still keeps its own count.
+  }
+}
+
 /** How often the server counts activity against the idle timeout (sessions.ts). */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -23,6 +41,8 @@ interface SessionState {
   idleDeadline: number | null;
   /** Asks the server again (which also extends the idle timeout). */
   refresh: () => Promise<void>;
+  /** Ends the session because the idle timeout has come. */
+  expire: () => Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -45,22 +65,37 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   });
   const [endedBecause, setEndedBecause] = useState<'expired' | null>(null);
 
-  // The idle window: the server's idle timeout less the time the session was read, measured on the client's clock so
-  // a skewed clock does not matter. Every successful API request restarts it.
+  // The idle window: the server's idle timeout, measured as idleExpiresAt less the time the session was read (on the
+  // client's clock, so a skewed clock matters little), the largest seen. Every successful API request, in any tab of
+  // this browser, restarts it.
   const [windowMs, setWindowMs] = useState<number | null>(null);
-  const [lastActivity, setLastActivity] = useState(() => Date.now());
+  const [lastActivity, setLastActivity] = useState(() => Math.max(Date.now(), storedActivity()));
   const session = needsSession ? query.data : null;
 
   useEffect(() => {
     if (query.data === undefined || query.data === null) return;
     const fetchedAt = query.dataUpdatedAt;
-    // Assumes the server's clock and ours roughly agree; the window is at least a minute whatever they say.
     const w = Date.parse(query.data.idleExpiresAt) - fetchedAt;
-    setWindowMs(Number.isFinite(w) ? Math.max(60_000, w) : null);
-    setLastActivity(fetchedAt);
+    if (Number.isFinite(w)) setWindowMs((prev) => Math.max(prev ?? 0, 60_000, w));
+    setLastActivity((prev) => Math.max(prev, fetchedAt));
   }, [query.data, query.dataUpdatedAt]);
 
-  useEffect(() => onActivity(() => setLastActivity(Date.now())), []);
+  useEffect(() => {
+    const off = onActivity(() => {
+      const now = Date.now();
+      setLastActivity(now);
+      storeActivity(now);
+    });
+    // Another tab's activity keeps this one's session alive too: they share the cookie.
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === ACTIVITY_KEY) setLastActivity((prev) => Math.max(prev, storedActivity()));
+    };
+    window.addEventListener('storage', onStorage);
+    return () => {
+      off();
+      window.removeEventListener('storage', onStorage);
+    };
+  }, []);
 
   const setSession = useCallback(
     (next: Session | null) => {
@@ -91,7 +126,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () =>
       onLocked(() => {
         const had = queryClient.getQueryData<Session | null>(SESSION_KEY);
-        if (had !== null && had !== undefined && !had.locked) queryClient.setQueryData(SESSION_KEY, { ...had, locked: true });
+        if (had !== null && had !== undefined && !had.locked)
+          queryClient.setQueryData(SESSION_KEY, { ...had, locked: true });
       }),
     [queryClient],
   );
@@ -103,13 +139,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (had !== null && had !== undefined && now === null) setEndedBecause('expired');
   }, [queryClient]);
 
+  /**
+   * Idle time is up: end the session here and on the server. Asking the server whether it is still alive would count
+   * as activity and extend it, so the UI never does that on its own.
+   */
+  const expire = useCallback(async () => {
+    try {
+      await api.signOut();
+    } finally {
+      setSession(null);
+      setEndedBecause('expired');
+    }
+  }, [setSession]);
+
   // The server extends the idle deadline at most once a minute, so the real one may fall up to a minute early.
   const idleDeadline =
-    session === null || session === undefined || windowMs === null ? null : lastActivity + windowMs - TOUCH_INTERVAL_MS;
+    session === null || session === undefined || windowMs === null
+      ? null
+      : lastActivity + Math.max(windowMs - TOUCH_INTERVAL_MS, windowMs / 2);
 
   const value = useMemo<SessionState>(
-    () => ({ session, setSession, endedBecause, idleDeadline, refresh }),
-    [session, setSession, endedBecause, idleDeadline, refresh],
+    () => ({ session, setSession, endedBecause, idleDeadline, refresh, expire }),
+    [session, setSession, endedBecause, idleDeadline, refresh, expire],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

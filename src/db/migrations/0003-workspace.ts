@@ -63,7 +63,11 @@ export function workspaceMigration(dialect: DialectName): Migration {
           .execute();
       }
       await db.schema.createIndex('statements_org_idx').on('statements').columns(['org_id', 'updated_at']).execute();
-      await db.schema.createIndex('statements_product_version_idx').on('statements').column('product_version_id').execute();
+      await db.schema
+        .createIndex('statements_product_version_idx')
+        .on('statements')
+        .column('product_version_id')
+        .execute();
 
       for (const column of REVISION_COLUMNS_0003) {
         await db.schema.alterTable('statement_revisions').addColumn(column, 'text').execute();

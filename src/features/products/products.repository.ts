@@ -39,7 +39,10 @@ async function versionsOf(db: Queryable, productIds: string[]): Promise<Map<stri
   return out;
 }
 
-function productRowToRecord(r: Selectable<ProductsTable>, versions: Map<string, ProductVersionRecord[]>): ProductRecord {
+function productRowToRecord(
+  r: Selectable<ProductsTable>,
+  versions: Map<string, ProductVersionRecord[]>,
+): ProductRecord {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -74,18 +77,25 @@ export async function findProduct(db: Queryable, orgId: string, id: string): Pro
   return productRowToRecord(r, await versionsOf(db, [r.id]));
 }
 
-export async function findProductByName(db: Queryable, orgId: string, name: string): Promise<{ id: string } | undefined> {
-  return db
-    .selectFrom('products')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+export async function findProductByName(
+  db: Queryable,
+  orgId: string,
+  name: string,
+): Promise<{ id: string } | undefined> {
+  return db.selectFrom('products').select('id').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
 }
 
 export async function insertProduct(
   db: Queryable,
-  p: { id: string; orgId: string; name: string; category: ProductCategory; description: string; by: string; at: string },
+  p: {
+    id: string;
+    orgId: string;
+    name: string;
+    category: ProductCategory;
+    description: string;
+    by: string;
+    at: string;
+  },
 ): Promise<void> {
   await db
     .insertInto('products')
@@ -140,7 +150,13 @@ export async function findProductVersion(
   return db
     .selectFrom('product_versions as v')
     .innerJoin('products as p', 'p.id', 'v.product_id')
-    .select(['v.id as id', 'v.version as version', 'p.id as productId', 'p.name as productName', 'v.created_at as createdAt'])
+    .select([
+      'v.id as id',
+      'v.version as version',
+      'p.id as productId',
+      'p.name as productName',
+      'v.created_at as createdAt',
+    ])
     .where('p.org_id', '=', orgId)
     .where('v.id', '=', versionId)
     .executeTakeFirst();

@@ -31,7 +31,10 @@ export const ProductSchema = Type.Object({
 });
 
 export const OrgParamsSchema = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
-export const ProductParamsSchema = Type.Object({ orgId: Type.String({ maxLength: 64 }), productId: Type.String({ maxLength: 64 }) });
+export const ProductParamsSchema = Type.Object({
+  orgId: Type.String({ maxLength: 64 }),
+  productId: Type.String({ maxLength: 64 }),
+});
 
 export const CreateProductSchema = Type.Object(
   { name: Name, category: ProductCategorySchema, description: Type.Optional(Type.String({ maxLength: 5000 })) },

@@ -27,7 +27,12 @@ export async function listProducts(db: Kysely<Database>, ctx: RequestContext, or
   return listProductRows(db, orgId);
 }
 
-export async function getProduct(db: Kysely<Database>, ctx: RequestContext, orgId: string, id: string): Promise<ProductRecord> {
+export async function getProduct(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+): Promise<ProductRecord> {
   requireAccess(ctx.actor, 'product.read', { orgId, describe: 'product' });
   const p = await findProduct(db, orgId, id);
   if (p === undefined) throw notFound({ orgId, describe: 'product' });
@@ -50,8 +55,24 @@ export async function createProduct(
     if ((await findProductByName(trx, orgId, name)) !== undefined) {
       throw new AppError('conflict', { message: `name: a product named "${name}" already exists` });
     }
-    await insertProduct(trx, { id, orgId, name, category: input.category, description: clean(input.description ?? ''), by: user.userId, at });
-    await writeAudit(trx, { ctx, orgId, action: 'product.create', objectType: 'product', objectId: id, outcome: 'success', details: { name } });
+    await insertProduct(trx, {
+      id,
+      orgId,
+      name,
+      category: input.category,
+      description: clean(input.description ?? ''),
+      by: user.userId,
+      at,
+    });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'product.create',
+      objectType: 'product',
+      objectId: id,
+      outcome: 'success',
+      details: { name },
+    });
     const created = await findProduct(trx, orgId, id);
     if (created === undefined) throw new AppError('internal', { message: 'the product vanished' });
     return created;
@@ -73,7 +94,8 @@ export async function updateProduct(
     if (name === '') throw new AppError('invalid-input', { message: 'name: must not be blank' });
     if (name !== undefined && name !== existing.name) {
       const other = await findProductByName(trx, orgId, name);
-      if (other !== undefined) throw new AppError('conflict', { message: `name: a product named "${name}" already exists` });
+      if (other !== undefined)
+        throw new AppError('conflict', { message: `name: a product named "${name}" already exists` });
     }
     await updateProductRow(trx, orgId, id, {
       ...(name === undefined ? {} : { name }),
@@ -81,7 +103,15 @@ export async function updateProduct(
       ...(input.description === undefined ? {} : { description: clean(input.description) }),
       at: ctx.now(),
     });
-    await writeAudit(trx, { ctx, orgId, action: 'product.update', objectType: 'product', objectId: id, outcome: 'success', details: { fields: Object.keys(input) } });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'product.update',
+      objectType: 'product',
+      objectId: id,
+      outcome: 'success',
+      details: { fields: Object.keys(input) },
+    });
     const updated = await findProduct(trx, orgId, id);
     if (updated === undefined) throw new AppError('internal', { message: 'the product vanished' });
     return updated;
@@ -108,7 +138,15 @@ export async function addProductVersion(
       throw new AppError('conflict', { message: `version: ${product.name} already has version "${version}"` });
     }
     await insertProductVersion(trx, { id, productId, version, by: user.userId, at });
-    await writeAudit(trx, { ctx, orgId, action: 'product-version.create', objectType: 'product-version', objectId: id, outcome: 'success', details: { productId, version } });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'product-version.create',
+      objectType: 'product-version',
+      objectId: id,
+      outcome: 'success',
+      details: { productId, version },
+    });
     return { id, version, createdAt: at };
   });
 }

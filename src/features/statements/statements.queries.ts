@@ -39,7 +39,11 @@ export async function listOrgStatementRows(db: Queryable, orgId: string) {
 export type OrgStatementRow = Awaited<ReturnType<typeof listOrgStatementRows>>[number];
 
 /** One statement of the organization; undefined when it is not there. */
-export async function findOrgStatementRow(db: Queryable, orgId: string, id: string): Promise<OrgStatementRow | undefined> {
+export async function findOrgStatementRow(
+  db: Queryable,
+  orgId: string,
+  id: string,
+): Promise<OrgStatementRow | undefined> {
   return orgStatements(db, orgId).where('s.id', '=', id).executeTakeFirst();
 }
 
@@ -61,11 +65,18 @@ export async function setStatementOwnership(
 }
 
 export async function setResponsibleUser(db: Queryable, id: string, userId: string, at: string): Promise<void> {
-  await db.updateTable('statements').set({ responsible_user_id: userId, updated_at: at }).where('id', '=', id).execute();
+  await db
+    .updateTable('statements')
+    .set({ responsible_user_id: userId, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Display names of users, by id. */
-export async function userRefs(db: Queryable, ids: readonly (string | null | undefined)[]): Promise<Map<string, UserRef>> {
+export async function userRefs(
+  db: Queryable,
+  ids: readonly (string | null | undefined)[],
+): Promise<Map<string, UserRef>> {
   const wanted = [...new Set(ids.filter((i): i is string => typeof i === 'string'))];
   const out = new Map<string, UserRef>();
   if (wanted.length === 0) return out;
@@ -122,12 +133,27 @@ export async function setRevisionWorkflow(
     returned_reason: string | null;
   }>,
 ): Promise<void> {
-  await db.updateTable('statement_revisions').set(values).where('statement_id', '=', id).where('revision', '=', revision).execute();
+  await db
+    .updateTable('statement_revisions')
+    .set(values)
+    .where('statement_id', '=', id)
+    .where('revision', '=', revision)
+    .execute();
 }
 
 export async function insertProxyEntries(
   db: Queryable,
-  entries: { id: string; statementId: string; revision: number; row: string; enteredBy: string; onBehalfOf: string; at: string; answer: string | null; remarks: number[] | null }[],
+  entries: {
+    id: string;
+    statementId: string;
+    revision: number;
+    row: string;
+    enteredBy: string;
+    onBehalfOf: string;
+    at: string;
+    answer: string | null;
+    remarks: number[] | null;
+  }[],
 ): Promise<void> {
   if (entries.length === 0) return;
   await db

@@ -34,7 +34,10 @@ export const RevisionSummarySchema = Type.Object({
   contentHash: Type.String(),
 });
 
-const EntrySchema = Type.Object({ answer: Type.Optional(Type.String()), remarks: Type.Optional(Type.Array(Type.Integer())) });
+const EntrySchema = Type.Object({
+  answer: Type.Optional(Type.String()),
+  remarks: Type.Optional(Type.Array(Type.Integer())),
+});
 
 export const RevisionDetailSchema = Type.Composite([
   RevisionSummarySchema,
@@ -73,7 +76,9 @@ export const CarryForwardReportSchema = Type.Object({
       from: Type.Array(Type.Object({ row: Type.String(), answer: Type.Optional(Type.String()) })),
     }),
   ),
-  dropped: Type.Array(Type.Object({ row: Type.String(), answer: Type.Optional(Type.String()), remarks: Type.Array(Type.Integer()) })),
+  dropped: Type.Array(
+    Type.Object({ row: Type.String(), answer: Type.Optional(Type.String()), remarks: Type.Array(Type.Integer()) }),
+  ),
   uncitedRemarks: Type.Array(Type.Integer()),
   notes: Type.Array(Type.String()),
 });
@@ -90,7 +95,12 @@ export const StatementDetailSchema = Type.Composite([
 export const CreateStatementSchema = Type.Object(
   {
     productVersionId: Id,
-    template: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), edition: Type.String({ maxLength: 32 }) }, { additionalProperties: false })),
+    template: Type.Optional(
+      Type.Object(
+        { id: Type.String({ maxLength: 64 }), edition: Type.String({ maxLength: 32 }) },
+        { additionalProperties: false },
+      ),
+    ),
     carryForwardFrom: Type.Optional(Id),
   },
   { additionalProperties: false },
@@ -98,17 +108,42 @@ export const CreateStatementSchema = Type.Object(
 
 export const SetResponsibleSchema = Type.Object({ responsibleUserId: Id }, { additionalProperties: false });
 // The content is checked by validation, field by field, after the route accepts the object.
-export const SaveRevisionSchema = Type.Object({ expectedVersion: Type.Integer({ minimum: 1 }), content: StatementSchema }, { additionalProperties: false });
-export const ExpectedVersionSchema = Type.Object({ expectedVersion: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
-export const ReturnSchema = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
-export const SaveResultSchema = Type.Object({ version: Type.Integer(), validation: ValidationResultSchema, proxyEntries: Type.Integer() });
+export const SaveRevisionSchema = Type.Object(
+  { expectedVersion: Type.Integer({ minimum: 1 }), content: StatementSchema },
+  { additionalProperties: false },
+);
+export const ExpectedVersionSchema = Type.Object(
+  { expectedVersion: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+export const ReturnSchema = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 5000 }) },
+  { additionalProperties: false },
+);
+export const SaveResultSchema = Type.Object({
+  version: Type.Integer(),
+  validation: ValidationResultSchema,
+  proxyEntries: Type.Integer(),
+});
 
 const DiffSide = Nullable(EntrySchema);
 export const DiffQuerySchema = Type.Object({ from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) });
 export const DiffSchema = Type.Object({
   from: Type.Integer(),
   to: Type.Integer(),
-  rows: Type.Array(Type.Object({ row: Type.String(), section: Nullable(Type.String()), number: Type.String(), before: DiffSide, after: DiffSide })),
-  remarks: Type.Array(Type.Object({ number: Type.Integer(), before: Nullable(Type.String()), after: Nullable(Type.String()) })),
-  header: Type.Array(Type.Object({ field: Type.String(), before: Nullable(Type.String()), after: Nullable(Type.String()) })),
+  rows: Type.Array(
+    Type.Object({
+      row: Type.String(),
+      section: Nullable(Type.String()),
+      number: Type.String(),
+      before: DiffSide,
+      after: DiffSide,
+    }),
+  ),
+  remarks: Type.Array(
+    Type.Object({ number: Type.Integer(), before: Nullable(Type.String()), after: Nullable(Type.String()) }),
+  ),
+  header: Type.Array(
+    Type.Object({ field: Type.String(), before: Nullable(Type.String()), after: Nullable(Type.String()) }),
+  ),
 });

@@ -206,10 +206,7 @@ export async function saveDraft(db: Queryable, options: SaveDraftOptions): Promi
  * Freezes an open revision once it passes final validation (every applicable row answered, every required remark
  * written): status 'finalized', content hash over its RFC 8785 canonical JSON. It never changes again.
  */
-export async function finalizeRevision(
-  db: Queryable,
-  options: FinalizeRevisionOptions,
-): Promise<RevisionRecord> {
+export async function finalizeRevision(db: Queryable, options: FinalizeRevisionOptions): Promise<RevisionRecord> {
   const { id, revision } = options;
   const at = timestamp(options.at);
   const by = options.by.trim();
@@ -272,10 +269,7 @@ export async function startRevision(db: Queryable, options: StartRevisionOptions
  * Moves a revision's status: draft ⇄ in-review while open; finalized → published → withdrawn after finalization
  * (finalize itself with finalizeRevision). The content of a finalized revision stays byte-for-byte as it was.
  */
-export async function changeRevisionStatus(
-  db: Queryable,
-  options: ChangeStatusOptions,
-): Promise<RevisionRecord> {
+export async function changeRevisionStatus(db: Queryable, options: ChangeStatusOptions): Promise<RevisionRecord> {
   const at = timestamp(options.at);
   const { id, revision, to } = options;
   return inTransaction(db, async (trx) => {
@@ -327,9 +321,6 @@ export async function listRevisions(db: Queryable, options: { id: string }): Pro
 }
 
 /** One revision with its content. */
-export async function getRevision(
-  db: Queryable,
-  options: { id: string; revision: number },
-): Promise<RevisionRecord> {
+export async function getRevision(db: Queryable, options: { id: string; revision: number }): Promise<RevisionRecord> {
   return inTransaction(db, (trx) => requireRevision(trx, options.id, options.revision));
 }

@@ -108,7 +108,10 @@ function mapStoreError(e: unknown): never {
       case 'immutable':
         throw new AppError('conflict', { message: e.message });
       case 'invalid':
-        throw new AppError('invalid-input', { message: e.message, ...(e.issues === undefined ? {} : { details: { issues: e.issues } }) });
+        throw new AppError('invalid-input', {
+          message: e.message,
+          ...(e.issues === undefined ? {} : { details: { issues: e.issues } }),
+        });
     }
   }
   throw e;
@@ -153,7 +156,12 @@ function view(r: RevisionSummary, submittedAt: string | null): RevisionView {
   };
 }
 
-async function revisionDetail(trx: Trx, row: OrgStatementRow, r: RevisionRecord, templates: TemplateRegistry): Promise<RevisionDetailView> {
+async function revisionDetail(
+  trx: Trx,
+  row: OrgStatementRow,
+  r: RevisionRecord,
+  templates: TemplateRegistry,
+): Promise<RevisionDetailView> {
   const wf = await revisionWorkflow(trx, row.id, r.revision);
   const proxies = await listProxyEntries(trx, row.id, r.revision);
   const users = await userRefs(trx, [
@@ -164,9 +172,13 @@ async function revisionDetail(trx: Trx, row: OrgStatementRow, r: RevisionRecord,
     wf?.saved_by,
     ...proxies.flatMap((p) => [p.enteredBy, p.onBehalfOf]),
   ]);
-  const ref = (id: string | null | undefined): UserRef | null => (id === null || id === undefined ? null : (users.get(id) ?? null));
+  const ref = (id: string | null | undefined): UserRef | null =>
+    id === null || id === undefined ? null : (users.get(id) ?? null);
   const confirmedAt = wf?.proxy_confirmed_at ?? null;
-  const responsibleId = r.status === 'draft' || r.status === 'in-review' ? row.responsibleUserId : (wf?.responsible_user_id ?? row.responsibleUserId);
+  const responsibleId =
+    r.status === 'draft' || r.status === 'in-review'
+      ? row.responsibleUserId
+      : (wf?.responsible_user_id ?? row.responsibleUserId);
   return {
     ...view(r, wf?.submitted_at ?? null),
     content: r.content,
@@ -176,14 +188,26 @@ async function revisionDetail(trx: Trx, row: OrgStatementRow, r: RevisionRecord,
     submittedBy: ref(wf?.submitted_by),
     savedBy: ref(wf?.saved_by),
     timeSource: wf?.time_source ?? null,
-    proxyEntries: proxies.map((p) => ({ row: p.row, enteredBy: ref(p.enteredBy), onBehalfOf: ref(p.onBehalfOf), at: p.at, answer: p.answer, remarks: p.remarks })),
+    proxyEntries: proxies.map((p) => ({
+      row: p.row,
+      enteredBy: ref(p.enteredBy),
+      onBehalfOf: ref(p.onBehalfOf),
+      at: p.at,
+      answer: p.answer,
+      remarks: p.remarks,
+    })),
     proxyPending: proxies.filter((p) => confirmedAt === null || p.at > confirmedAt).length,
     proxyConfirmedAt: confirmedAt,
     returnedReason: wf?.returned_reason ?? null,
   };
 }
 
-function summary(row: OrgStatementRow, latest: Statement, templates: TemplateRegistry, users: Map<string, UserRef>): StatementSummary {
+function summary(
+  row: OrgStatementRow,
+  latest: Statement,
+  templates: TemplateRegistry,
+  users: Map<string, UserRef>,
+): StatementSummary {
   const t = templates.get(row.templateId, row.templateEdition);
   return {
     id: row.id,
@@ -203,7 +227,8 @@ async function detail(trx: Trx, orgId: string, id: string, templates: TemplateRe
   const revisions = await listRevisions(trx, id);
   const latest = await requireRevisionOf(trx, id, row.currentRevision);
   const submitted = new Map<number, string | null>();
-  for (const r of revisions) submitted.set(r.revision, (await revisionWorkflow(trx, id, r.revision))?.submitted_at ?? null);
+  for (const r of revisions)
+    submitted.set(r.revision, (await revisionWorkflow(trx, id, r.revision))?.submitted_at ?? null);
   const users = await userRefs(trx, [row.responsibleUserId]);
   return {
     ...summary(row, latest.content, templates, users),
@@ -223,17 +248,32 @@ export interface WorkflowDeps {
 }
 
 /** The organization's statements, newest first. Reading the list is audited like reading a statement. */
-export async function listOrgStatements(deps: WorkflowDeps, ctx: RequestContext, orgId: string): Promise<StatementSummary[]> {
+export async function listOrgStatements(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+): Promise<StatementSummary[]> {
   requireAccess(ctx.actor, 'statement.read', { orgId, describe: 'organization' });
   return deps.db.transaction().execute(async (trx) => {
     const rows = await listOrgStatementRows(trx, orgId);
-    const users = await userRefs(trx, rows.map((r) => r.responsibleUserId));
+    const users = await userRefs(
+      trx,
+      rows.map((r) => r.responsibleUserId),
+    );
     const out: StatementSummary[] = [];
     for (const row of rows) {
       const latest = await requireRevisionOf(trx, row.id, row.currentRevision);
       out.push(summary(row, latest.content, deps.templates, users));
     }
-    await writeAudit(trx, { ctx, orgId, action: 'statement.list', objectType: 'statement', objectId: null, outcome: 'success', details: { count: out.length } });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'statement.list',
+      objectType: 'statement',
+      objectId: null,
+      outcome: 'success',
+      details: { count: out.length },
+    });
     return out;
   });
 }
@@ -245,7 +285,12 @@ export interface CreateInput {
 }
 
 /** A new statement for a product version: empty on a template edition, or carried forward from another statement. */
-export async function createOrgStatement(deps: WorkflowDeps, ctx: RequestContext, orgId: string, input: CreateInput): Promise<StatementDetailView> {
+export async function createOrgStatement(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  input: CreateInput,
+): Promise<StatementDetailView> {
   const membership = requireAccess(ctx.actor, 'statement.write', { orgId, describe: 'organization' });
   const user = requireUser(ctx.actor);
   const at = ctx.now();
@@ -253,7 +298,12 @@ export async function createOrgStatement(deps: WorkflowDeps, ctx: RequestContext
     deps.db.transaction().execute(async (trx) => {
       const pv = await findProductVersion(trx, orgId, input.productVersionId);
       if (pv === undefined) throw new AppError('not-found', { message: 'productVersionId: product version not found' });
-      const header = { manufacturer: membership.orgName, product: pv.productName, productVersion: pv.version, date: tokyoDate(at) };
+      const header = {
+        manufacturer: membership.orgName,
+        product: pv.productName,
+        productVersion: pv.version,
+        date: tokyoDate(at),
+      };
       let content: Statement;
       let report: CarryForwardReport | undefined;
       if (input.carryForwardFrom !== undefined) {
@@ -267,17 +317,31 @@ export async function createOrgStatement(deps: WorkflowDeps, ctx: RequestContext
         }
         const src = await requireRevisionOf(trx, source.id, source.currentRevision);
         const carried = carryForward(src.content, from, to, mappingByRowId(from, to), at);
-        if (!carried.ok) throw new AppError('invalid-input', { message: `carryForwardFrom: ${carried.problems.join('; ')}` });
+        if (!carried.ok)
+          throw new AppError('invalid-input', { message: `carryForwardFrom: ${carried.problems.join('; ')}` });
         content = { ...carried.statement, header: { ...carried.statement.header, ...header } };
         report = carried.report;
       } else {
-        if (input.template === undefined) throw new AppError('invalid-input', { message: 'template: is required (or carryForwardFrom)' });
+        if (input.template === undefined)
+          throw new AppError('invalid-input', { message: 'template: is required (or carryForwardFrom)' });
         const t = deps.templates.get(input.template.id, input.template.edition);
-        if (t === undefined) throw new AppError('invalid-input', { message: `template: ${input.template.id}@${input.template.edition} is not known` });
+        if (t === undefined)
+          throw new AppError('invalid-input', {
+            message: `template: ${input.template.id}@${input.template.edition} is not known`,
+          });
         content = { ...emptyStatement(t.template), header };
       }
-      const ref = await createStatement(trx, { statement: normalizeStatement(content, deps.templates.get(content.template.id, content.template.edition)), templates: deps.templates, at });
-      await setStatementOwnership(trx, ref.id, { orgId, productVersionId: pv.id, responsibleUserId: user.userId, createdBy: user.userId });
+      const ref = await createStatement(trx, {
+        statement: normalizeStatement(content, deps.templates.get(content.template.id, content.template.edition)),
+        templates: deps.templates,
+        at,
+      });
+      await setStatementOwnership(trx, ref.id, {
+        orgId,
+        productVersionId: pv.id,
+        responsibleUserId: user.userId,
+        createdBy: user.userId,
+      });
       await writeAudit(trx, {
         ctx,
         orgId,
@@ -286,7 +350,11 @@ export async function createOrgStatement(deps: WorkflowDeps, ctx: RequestContext
         objectId: ref.id,
         revision: 1,
         outcome: 'success',
-        details: { template: `${content.template.id}@${content.template.edition}`, productVersionId: pv.id, ...(input.carryForwardFrom === undefined ? {} : { carriedFrom: input.carryForwardFrom }) },
+        details: {
+          template: `${content.template.id}@${content.template.edition}`,
+          productVersionId: pv.id,
+          ...(input.carryForwardFrom === undefined ? {} : { carriedFrom: input.carryForwardFrom }),
+        },
       });
       const d = await detail(trx, orgId, ref.id, deps.templates);
       return report === undefined ? d : { ...d, carryForward: report };
@@ -295,26 +363,55 @@ export async function createOrgStatement(deps: WorkflowDeps, ctx: RequestContext
 }
 
 /** One statement with its history and its newest revision; the read is audited. */
-export async function getOrgStatement(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string): Promise<StatementDetailView> {
+export async function getOrgStatement(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.read', { orgId, describe: 'statement' });
   return deps.db.transaction().execute(async (trx) => {
     const d = await detail(trx, orgId, id, deps.templates);
-    await writeAudit(trx, { ctx, orgId, action: 'statement.read', objectType: 'statement', objectId: id, revision: d.currentRevision, outcome: 'success' });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'statement.read',
+      objectType: 'statement',
+      objectId: id,
+      revision: d.currentRevision,
+      outcome: 'success',
+    });
     return d;
   });
 }
 
 /** Names the 作成責任者: a member who may write or approve. */
-export async function setStatementResponsible(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string, userId: string): Promise<StatementDetailView> {
+export async function setStatementResponsible(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+  userId: string,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.write', { orgId, describe: 'statement' });
   return deps.db.transaction().execute(async (trx) => {
     await requireStatementIn(trx, orgId, id);
     const role = await memberRole(trx, orgId, userId);
     if (role === undefined || !['owner', 'editor', 'approver'].includes(role)) {
-      throw new AppError('invalid-input', { message: 'responsibleUserId: must be a member with the owner, editor or approver role' });
+      throw new AppError('invalid-input', {
+        message: 'responsibleUserId: must be a member with the owner, editor or approver role',
+      });
     }
     await setResponsibleUser(trx, id, userId, ctx.now());
-    await writeAudit(trx, { ctx, orgId, action: 'statement.responsible-change', objectType: 'statement', objectId: id, outcome: 'success', details: { responsibleUserId: userId } });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'statement.responsible-change',
+      objectType: 'statement',
+      objectId: id,
+      outcome: 'success',
+      details: { responsibleUserId: userId },
+    });
     return detail(trx, orgId, id, deps.templates);
   });
 }
@@ -346,7 +443,9 @@ export async function saveOrgRevision(
       const row = await requireStatementIn(trx, orgId, id);
       const current = await requireRevisionOf(trx, id, revision);
       if (current.status !== 'draft') {
-        throw new AppError('conflict', { message: `revision ${revision} is ${current.status}; ${current.status === 'in-review' ? 'return it to draft to edit it' : 'start a new revision to edit'}` });
+        throw new AppError('conflict', {
+          message: `revision ${revision} is ${current.status}; ${current.status === 'in-review' ? 'return it to draft to edit it' : 'start a new revision to edit'}`,
+        });
       }
       const compiled = deps.templates.get(row.templateId, row.templateEdition);
       const content = normalizeStatement({ ...input.content, status: 'draft', revision }, compiled);
@@ -380,26 +479,62 @@ export async function saveOrgRevision(
         );
         proxies = changed.length;
       }
-      const saved = await saveDraft(trx, { id, revision, expectedVersion: input.expectedVersion, statement: content, templates: deps.templates, at });
-      await setRevisionWorkflow(trx, id, revision, { saved_by: user.userId, ...(proxies > 0 ? { proxy_confirmed_at: null, proxy_confirmed_by: null } : {}) });
-      await writeAudit(trx, { ctx, orgId, action: 'statement.save', objectType: 'statement', objectId: id, revision, outcome: 'success', details: { version: saved.version, proxyEntries: proxies } });
+      const saved = await saveDraft(trx, {
+        id,
+        revision,
+        expectedVersion: input.expectedVersion,
+        statement: content,
+        templates: deps.templates,
+        at,
+      });
+      await setRevisionWorkflow(trx, id, revision, {
+        saved_by: user.userId,
+        ...(proxies > 0 ? { proxy_confirmed_at: null, proxy_confirmed_by: null } : {}),
+      });
+      await writeAudit(trx, {
+        ctx,
+        orgId,
+        action: 'statement.save',
+        objectType: 'statement',
+        objectId: id,
+        revision,
+        outcome: 'success',
+        details: { version: saved.version, proxyEntries: proxies },
+      });
       return { version: saved.version, validation: validateStatement(content, deps.templates), proxyEntries: proxies };
     }),
   );
 }
 
-async function openRevision(trx: Trx, orgId: string, id: string, revision: number, status: StatementStatus, expectedVersion?: number) {
+async function openRevision(
+  trx: Trx,
+  orgId: string,
+  id: string,
+  revision: number,
+  status: StatementStatus,
+  expectedVersion?: number,
+) {
   const row = await requireStatementIn(trx, orgId, id);
   const current = await requireRevisionOf(trx, id, revision);
-  if (current.status !== status) throw new AppError('conflict', { message: `revision ${revision} is ${current.status}, not ${status}` });
+  if (current.status !== status)
+    throw new AppError('conflict', { message: `revision ${revision} is ${current.status}, not ${status}` });
   if (expectedVersion !== undefined && current.version !== expectedVersion) {
-    throw new AppError('conflict', { message: `revision ${revision} changed since you loaded it (version ${current.version}, you had ${expectedVersion})` });
+    throw new AppError('conflict', {
+      message: `revision ${revision} changed since you loaded it (version ${current.version}, you had ${expectedVersion})`,
+    });
   }
   return { row, current };
 }
 
 /** Draft → in review, once it passes final validation. */
-export async function submitOrgRevision(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string, revision: number, expectedVersion: number): Promise<StatementDetailView> {
+export async function submitOrgRevision(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+  revision: number,
+  expectedVersion: number,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.submit', { orgId, describe: 'statement' });
   const user = requireUser(ctx.actor);
   return guarded(() =>
@@ -408,18 +543,40 @@ export async function submitOrgRevision(deps: WorkflowDeps, ctx: RequestContext,
       const v = validateStatement(current.content, deps.templates, { final: true });
       if (!v.valid) {
         const errors = v.issues.filter((i) => i.severity === 'error');
-        throw new AppError('invalid-input', { message: `the statement is not complete: ${errors.length} error(s), e.g. ${errors[0]?.message.en ?? ''}`, details: { issues: v.issues } });
+        throw new AppError('invalid-input', {
+          message: `the statement is not complete: ${errors.length} error(s), e.g. ${errors[0]?.message.en ?? ''}`,
+          details: { issues: v.issues },
+        });
       }
       await changeRevisionStatus(trx, { id, revision, to: 'in-review', at: ctx.now() });
-      await setRevisionWorkflow(trx, id, revision, { submitted_at: ctx.now(), submitted_by: user.userId, returned_reason: null });
-      await writeAudit(trx, { ctx, orgId, action: 'statement.submit', objectType: 'statement', objectId: id, revision, outcome: 'success' });
+      await setRevisionWorkflow(trx, id, revision, {
+        submitted_at: ctx.now(),
+        submitted_by: user.userId,
+        returned_reason: null,
+      });
+      await writeAudit(trx, {
+        ctx,
+        orgId,
+        action: 'statement.submit',
+        objectType: 'statement',
+        objectId: id,
+        revision,
+        outcome: 'success',
+      });
       return detail(trx, orgId, id, deps.templates);
     }),
   );
 }
 
 /** In review → draft, with the approver's reason. */
-export async function returnOrgRevision(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string, revision: number, reason: string): Promise<StatementDetailView> {
+export async function returnOrgRevision(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+  revision: number,
+  reason: string,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.review', { orgId, describe: 'statement' });
   const text = reason.normalize('NFC').trim();
   if (text === '') throw new AppError('invalid-input', { message: 'reason: must not be blank' });
@@ -428,14 +585,29 @@ export async function returnOrgRevision(deps: WorkflowDeps, ctx: RequestContext,
       await openRevision(trx, orgId, id, revision, 'in-review');
       await changeRevisionStatus(trx, { id, revision, to: 'draft', at: ctx.now() });
       await setRevisionWorkflow(trx, id, revision, { returned_reason: text, submitted_at: null, submitted_by: null });
-      await writeAudit(trx, { ctx, orgId, action: 'statement.return', objectType: 'statement', objectId: id, revision, outcome: 'success', details: { reason: text } });
+      await writeAudit(trx, {
+        ctx,
+        orgId,
+        action: 'statement.return',
+        objectType: 'statement',
+        objectId: id,
+        revision,
+        outcome: 'success',
+        details: { reason: text },
+      });
       return detail(trx, orgId, id, deps.templates);
     }),
   );
 }
 
 /** The responsible person confirms the answers entered on their behalf (代行入力の承認). */
-export async function confirmOrgProxy(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string, revision: number): Promise<StatementDetailView> {
+export async function confirmOrgProxy(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+  revision: number,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.read', { orgId, describe: 'statement' });
   const user = requireUser(ctx.actor);
   return guarded(() =>
@@ -449,7 +621,15 @@ export async function confirmOrgProxy(deps: WorkflowDeps, ctx: RequestContext, o
         throw new AppError('conflict', { message: `revision ${revision} is ${current.status}` });
       }
       await setRevisionWorkflow(trx, id, revision, { proxy_confirmed_at: ctx.now(), proxy_confirmed_by: user.userId });
-      await writeAudit(trx, { ctx, orgId, action: 'statement.proxy-confirm', objectType: 'statement', objectId: id, revision, outcome: 'success' });
+      await writeAudit(trx, {
+        ctx,
+        orgId,
+        action: 'statement.proxy-confirm',
+        objectType: 'statement',
+        objectId: id,
+        revision,
+        outcome: 'success',
+      });
       return detail(trx, orgId, id, deps.templates);
     }),
   );
@@ -459,7 +639,14 @@ export async function confirmOrgProxy(deps: WorkflowDeps, ctx: RequestContext, o
  * In review → finalized by an approver. Records the responsible person, the approver, the server time and its
  * source, and the content hash; refused while proxy entries await the responsible person's confirmation.
  */
-export async function finalizeOrgRevision(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string, revision: number, expectedVersion: number): Promise<StatementDetailView> {
+export async function finalizeOrgRevision(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+  revision: number,
+  expectedVersion: number,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.finalize', { orgId, describe: 'statement' });
   const user = requireUser(ctx.actor);
   return guarded(() =>
@@ -467,40 +654,82 @@ export async function finalizeOrgRevision(deps: WorkflowDeps, ctx: RequestContex
       const { row } = await openRevision(trx, orgId, id, revision, 'in-review', expectedVersion);
       const wf = await revisionWorkflow(trx, id, revision);
       const confirmedAt = wf?.proxy_confirmed_at ?? null;
-      const pending = (await listProxyEntries(trx, id, revision)).filter((p) => confirmedAt === null || p.at > confirmedAt);
+      const pending = (await listProxyEntries(trx, id, revision)).filter(
+        (p) => confirmedAt === null || p.at > confirmedAt,
+      );
       if (pending.length > 0) {
-        throw new AppError('conflict', { message: `${pending.length} proxy entr${pending.length === 1 ? 'y awaits' : 'ies await'} the responsible person's confirmation (代行入力の承認待ち)` });
+        throw new AppError('conflict', {
+          message: `${pending.length} proxy entr${pending.length === 1 ? 'y awaits' : 'ies await'} the responsible person's confirmation (代行入力の承認待ち)`,
+        });
       }
       const at = ctx.now();
       // Recorded before finalizing: afterwards the database refuses any change to the revision.
-      await setRevisionWorkflow(trx, id, revision, { responsible_user_id: row.responsibleUserId, time_source: timeSource() });
+      await setRevisionWorkflow(trx, id, revision, {
+        responsible_user_id: row.responsibleUserId,
+        time_source: timeSource(),
+      });
       await finalizeRevision(trx, { id, revision, by: user.userId, at, templates: deps.templates, expectedVersion });
-      await writeAudit(trx, { ctx, orgId, action: 'statement.finalize', objectType: 'statement', objectId: id, revision, outcome: 'success' });
+      await writeAudit(trx, {
+        ctx,
+        orgId,
+        action: 'statement.finalize',
+        objectType: 'statement',
+        objectId: id,
+        revision,
+        outcome: 'success',
+      });
       return detail(trx, orgId, id, deps.templates);
     }),
   );
 }
 
 /** Opens revision n+1 as a draft copy of the finalized revision n. */
-export async function startOrgRevision(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string): Promise<StatementDetailView> {
+export async function startOrgRevision(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+): Promise<StatementDetailView> {
   requireAccess(ctx.actor, 'statement.write', { orgId, describe: 'statement' });
   return guarded(() =>
     deps.db.transaction().execute(async (trx) => {
       await requireStatementIn(trx, orgId, id);
       const ref = await startRevision(trx, { id, at: ctx.now() });
-      await writeAudit(trx, { ctx, orgId, action: 'statement.revision-start', objectType: 'statement', objectId: id, revision: ref.revision, outcome: 'success' });
+      await writeAudit(trx, {
+        ctx,
+        orgId,
+        action: 'statement.revision-start',
+        objectType: 'statement',
+        objectId: id,
+        revision: ref.revision,
+        outcome: 'success',
+      });
       return detail(trx, orgId, id, deps.templates);
     }),
   );
 }
 
 /** One revision with its content and workflow record; the read is audited. */
-export async function getOrgRevision(deps: WorkflowDeps, ctx: RequestContext, orgId: string, id: string, revision: number): Promise<RevisionDetailView> {
+export async function getOrgRevision(
+  deps: WorkflowDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+  revision: number,
+): Promise<RevisionDetailView> {
   requireAccess(ctx.actor, 'statement.read', { orgId, describe: 'statement' });
   return deps.db.transaction().execute(async (trx) => {
     const row = await requireStatementIn(trx, orgId, id);
     const r = await requireRevisionOf(trx, id, revision);
-    await writeAudit(trx, { ctx, orgId, action: 'statement.read', objectType: 'statement', objectId: id, revision, outcome: 'success' });
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'statement.read',
+      objectType: 'statement',
+      objectId: id,
+      revision,
+      outcome: 'success',
+    });
     return revisionDetail(trx, row, r, deps.templates);
   });
 }
@@ -519,8 +748,21 @@ export async function diffOrgRevisions(
     const row = await requireStatementIn(trx, orgId, id);
     const a = await requireRevisionOf(trx, id, from);
     const b = await requireRevisionOf(trx, id, to);
-    await writeAudit(trx, { ctx, orgId, action: 'statement.diff-read', objectType: 'statement', objectId: id, revision: to, outcome: 'success', details: { from, to } });
-    return { from, to, ...diffStatements(a.content, b.content, deps.templates.get(row.templateId, row.templateEdition)) };
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'statement.diff-read',
+      objectType: 'statement',
+      objectId: id,
+      revision: to,
+      outcome: 'success',
+      details: { from, to },
+    });
+    return {
+      from,
+      to,
+      ...diffStatements(a.content, b.content, deps.templates.get(row.templateId, row.templateEdition)),
+    };
   });
 }
 

@@ -47,7 +47,8 @@ export function InvitePage() {
   }
   const inv = info.data;
   const here = `/invite/${encodeURIComponent(token)}`;
-  const emailMatches = session !== null && session !== undefined && session.user.email.toLowerCase() === inv.email.toLowerCase();
+  const emailMatches =
+    session !== null && session !== undefined && session.user.email.toLowerCase() === inv.email.toLowerCase();
   const alreadyMember = session?.memberships.some((m) => m.orgName === inv.orgName) === true;
 
   return (
@@ -57,7 +58,10 @@ export function InvitePage() {
           <Table.Tr>
             <Table.Th w={140}>{t('invite.org')}</Table.Th>
             <Table.Td fw={700}>
-              {inv.orgName} <Text span size="xs" c="dimmed">({t(`orgKinds.${inv.kind}`)})</Text>
+              {inv.orgName}{' '}
+              <Text span size="xs" c="dimmed">
+                ({t(`orgKinds.${inv.kind}`)})
+              </Text>
             </Table.Td>
           </Table.Tr>
           <Table.Tr>

@@ -43,7 +43,9 @@ export function SetupPage() {
   if (needed.data?.needed === false) {
     return (
       <AuthCard title={t('setup.title')}>
-        <Alert color="blue">{t('setup.done')}</Alert>
+        <Alert color="blue" data-testid="setup-done">
+          {t('setup.done')}
+        </Alert>
         <Anchor component={Link} to="/sign-in">
           {t('auth.signIn')}
         </Anchor>
@@ -72,6 +74,7 @@ export function SetupPage() {
             type="email"
             autoComplete="username"
             required
+            name="email"
             value={email}
             onChange={(e) => setEmail(e.currentTarget.value)}
             error={errorFor(setup.error, 'email')}
@@ -80,6 +83,7 @@ export function SetupPage() {
             label={t('auth.displayName')}
             autoComplete="name"
             required
+            name="displayName"
             value={displayName}
             onChange={(e) => setDisplayName(e.currentTarget.value)}
             error={errorFor(setup.error, 'displayName')}
@@ -93,7 +97,7 @@ export function SetupPage() {
             serverError={errorFor(setup.error, 'password')}
           />
           <FormError error={setup.error} fields={['email', 'displayName', 'password']} />
-          <Button type="submit" loading={setup.isPending} disabled={token === ''}>
+          <Button type="submit" loading={setup.isPending} disabled={token === ''} data-testid="setup-submit">
             {t('setup.submit')}
           </Button>
         </Stack>

@@ -50,9 +50,14 @@ export function SignUpPage() {
       if (invitationToken !== undefined) {
         const joined = session.memberships.find((m) => m.orgName === invitation.data?.orgName);
         const orgId = joined?.orgId ?? session.currentOrgId;
-        void navigate(orgId === null ? `/invite/${encodeURIComponent(invitationToken)}` : `/orgs/${encodeURIComponent(orgId)}/statements`, {
-          replace: true,
-        });
+        void navigate(
+          orgId === null
+            ? `/invite/${encodeURIComponent(invitationToken)}`
+            : `/orgs/${encodeURIComponent(orgId)}/statements`,
+          {
+            replace: true,
+          },
+        );
       } else {
         const next = safeNext(params.get('next'));
         void navigate(next === '/' && session.memberships.length === 0 ? '/orgs/new' : next, { replace: true });

@@ -157,7 +157,11 @@ export function useAutosave(o: Options): Autosave {
     const s = statusRef.current;
     if (s.kind !== 'conflict') return;
     acked.current = null;
-    optsRef.current.dispatch({ type: 'load', content: s.conflict.current.content, version: s.conflict.current.version });
+    optsRef.current.dispatch({
+      type: 'load',
+      content: s.conflict.current.content,
+      version: s.conflict.current.version,
+    });
     setStatus({ kind: 'saved', at: Date.now() });
   }, []);
 

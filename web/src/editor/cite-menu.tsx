@@ -79,19 +79,19 @@ export function CiteMenu({ anchor, remarks, cited, remarkWord, onCite, onNew, on
       p={4}
       className="cite-menu"
       role="menu"
-      aria-label={t('editor.cite')}
+      aria-label={t('editor.cite', { word: remarkWord })}
       style={{ top: pos.top, left: pos.left, width: WIDTH }}
       onKeyDown={onKeyDown}
       data-testid="cite-menu"
     >
       {remarks.length === 0 ? (
         <Text size="xs" c="dimmed" px="xs" py={4}>
-          {t('editor.noRemarksYet')}
+          {t('editor.noRemarksYet', { word: remarkWord })}
         </Text>
       ) : (
         <>
           <Text size="xs" c="dimmed" px="xs" py={4}>
-            {t('editor.citeExisting')}
+            {t('editor.citeExisting', { word: remarkWord })}
           </Text>
           <div className="cite-menu-list">
             {remarks.map((r) => (
@@ -115,7 +115,7 @@ export function CiteMenu({ anchor, remarks, cited, remarkWord, onCite, onNew, on
       )}
       <div className="cite-menu-sep" />
       <button type="button" role="menuitem" className="cite-menu-item" onClick={onNew} data-testid="new-remark">
-        <PlusIcon size={14} /> {t('editor.newRemark')}
+        <PlusIcon size={14} /> {t('editor.newRemark', { word: remarkWord })}
       </button>
     </Paper>
   );

@@ -46,9 +46,7 @@ export function ConflictDialog({
     >
       <Stack gap="md">
         <Alert color="orange">
-          {by !== undefined
-            ? t('conflict.bodyBy', { name: by, at: formatDateTime(at, lang) })
-            : t('conflict.body')}
+          {by !== undefined ? t('conflict.bodyBy', { name: by, at: formatDateTime(at, lang) }) : t('conflict.body')}
         </Alert>
         {conflict.changes.length === 0 ? (
           <Text size="sm" c="dimmed">

@@ -144,8 +144,10 @@ function Editor({ orgId, detail, template, compiled, editable, role }: EditorPro
   const [focused, setFocused] = useState<string | null>(() => {
     const applies = compiled.evaluate((id) => latest.content.answers[id]?.answer);
     const first =
-      compiled.rows.find((r) => r.answerable && applies[r.index] !== Applies.No && latest.content.answers[r.row.id]?.answer === undefined) ??
-      compiled.rows.find((r) => r.answerable);
+      compiled.rows.find(
+        (r) =>
+          r.answerable && applies[r.index] !== Applies.No && latest.content.answers[r.row.id]?.answer === undefined,
+      ) ?? compiled.rows.find((r) => r.answerable);
     return first?.row.id ?? null;
   });
   const [filter, setFilterState] = useState<Filter>('all');

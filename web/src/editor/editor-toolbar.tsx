@@ -213,7 +213,13 @@ const SaveIndicator = memo(function SaveIndicator({
       );
     case 'saved':
       return (
-        <Text size="xs" c={dirty ? 'dimmed' : 'green'} data-testid="save-status" data-state={dirty ? 'dirty' : 'saved'} aria-live="polite">
+        <Text
+          size="xs"
+          c={dirty ? 'dimmed' : 'green'}
+          data-testid="save-status"
+          data-state={dirty ? 'dirty' : 'saved'}
+          aria-live="polite"
+        >
           {dirty ? t('editor.unsaved') : t('editor.savedAt', { time: formatClock(status.at) })}
         </Text>
       );

@@ -168,7 +168,15 @@ function remarks(s: RowSide | null): string {
   return (s?.remarks ?? []).join(', ');
 }
 
-export function DiffView({ diff, compiled, lang }: { diff: StatementDiff; compiled: CompiledTemplate | undefined; lang: Lang }) {
+export function DiffView({
+  diff,
+  compiled,
+  lang,
+}: {
+  diff: StatementDiff;
+  compiled: CompiledTemplate | undefined;
+  lang: Lang;
+}) {
   const { t } = useTranslation();
   const headerLabel = (field: string) => {
     const f = compiled?.template.headerFields.find((h) => h.id === field);

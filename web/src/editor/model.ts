@@ -183,7 +183,10 @@ export function reducerFor(compiled: CompiledTemplate) {
         let answers = c.answers;
         for (const [row, entry] of Object.entries(c.answers)) {
           if (entry.remarks?.includes(action.number) === true) {
-            answers = withEntry(answers, row, (e) => ({ ...e, remarks: e.remarks?.filter((n) => n !== action.number) }));
+            answers = withEntry(answers, row, (e) => ({
+              ...e,
+              remarks: e.remarks?.filter((n) => n !== action.number),
+            }));
           }
         }
         return changed(state, { ...c, answers, remarks: c.remarks.filter((r) => r.number !== action.number) });
@@ -257,7 +260,8 @@ function stabilize<K, V>(
   return unchanged && prev !== undefined ? prev : out;
 }
 
-const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Applicability, validation, progress and citations of the content, computed synchronously. */
 export function derive(

@@ -38,7 +38,7 @@ export const RemarksPanel = memo(function RemarksPanel(props: Props) {
       </Group>
       {sorted.length === 0 && (
         <Text size="sm" c="dimmed" mb="sm">
-          {t('editor.noRemarks')}
+          {t('editor.noRemarks', { word: props.remarkWord })}
         </Text>
       )}
       <Stack gap="sm">
@@ -68,7 +68,7 @@ export const RemarksPanel = memo(function RemarksPanel(props: Props) {
           onClick={() => dispatch({ type: 'addRemark', text: '' })}
           data-testid="add-remark"
         >
-          {t('editor.addRemark')}
+          {t('editor.addRemark', { word: props.remarkWord })}
         </Button>
       )}
     </section>
@@ -122,7 +122,12 @@ const RemarkItem = memo(function RemarkItem({
           {remarkWord} {remark.number}
         </Text>
         {!readOnly && (
-          <button type="button" className="link-button danger" onClick={remove} aria-label={t('editor.deleteRemark', { n: remark.number })}>
+          <button
+            type="button"
+            className="link-button danger"
+            onClick={remove}
+            aria-label={t('editor.deleteRemark', { n: remark.number })}
+          >
             {t('editor.delete')}
           </button>
         )}

@@ -198,8 +198,8 @@ export const StatementRow = memo(function StatementRow(props: StatementRowProps)
           <button
             type="button"
             className="remark-add"
-            aria-label={t('editor.cite')}
-            title={t('editor.cite')}
+            aria-label={t('editor.cite', { word: remarkWord })}
+            title={t('editor.cite', { word: remarkWord })}
             aria-haspopup="menu"
             tabIndex={-1}
             data-testid="cite-remark"

@@ -1,4 +1,18 @@
-import { Alert, Anchor, Button, Code, Group, List, Modal, Paper, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Code,
+  Group,
+  List,
+  Modal,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -70,8 +84,14 @@ export const WorkflowBar = memo(function WorkflowBar({
       if (Array.isArray(list)) setIssues(list);
     },
   });
-  const ret = useMutation({ mutationFn: () => api.returnToDraft(orgId, detail.id, rev, reason.trim()), onSuccess: onDetail });
-  const finalize = useMutation({ mutationFn: () => api.finalize(orgId, detail.id, rev, latest.version), onSuccess: onDetail });
+  const ret = useMutation({
+    mutationFn: () => api.returnToDraft(orgId, detail.id, rev, reason.trim()),
+    onSuccess: onDetail,
+  });
+  const finalize = useMutation({
+    mutationFn: () => api.finalize(orgId, detail.id, rev, latest.version),
+    onSuccess: onDetail,
+  });
   const confirm = useMutation({ mutationFn: () => api.confirmProxy(orgId, detail.id, rev), onSuccess: onDetail });
   const next = useMutation({ mutationFn: () => api.newRevision(orgId, detail.id), onSuccess: onDetail });
 
@@ -140,7 +160,13 @@ export const WorkflowBar = memo(function WorkflowBar({
               </>
             )}
             {(latest.status === 'finalized' || latest.status === 'published') && canWrite && (
-              <Button size="sm" variant="light" onClick={() => next.mutate()} loading={next.isPending} data-testid="new-revision">
+              <Button
+                size="sm"
+                variant="light"
+                onClick={() => next.mutate()}
+                loading={next.isPending}
+                data-testid="new-revision"
+              >
                 {t('workflow.newRevision', { n: rev + 1 })}
               </Button>
             )}
@@ -201,7 +227,12 @@ export const WorkflowBar = memo(function WorkflowBar({
                 </Text>
               )}
               <Group justify="flex-end">
-                <Button color="yellow" onClick={() => confirm.mutate()} loading={confirm.isPending} data-testid="confirm-proxy">
+                <Button
+                  color="yellow"
+                  onClick={() => confirm.mutate()}
+                  loading={confirm.isPending}
+                  data-testid="confirm-proxy"
+                >
                   {t('workflow.proxyConfirm', { count: pendingCount })}
                 </Button>
               </Group>
@@ -359,7 +390,12 @@ export const WorkflowBar = memo(function WorkflowBar({
             <Button variant="default" onClick={() => setDialog(null)}>
               {t('app.cancel')}
             </Button>
-            <Button color="green" onClick={() => finalize.mutate()} loading={finalize.isPending} data-testid="finalize-confirm">
+            <Button
+              color="green"
+              onClick={() => finalize.mutate()}
+              loading={finalize.isPending}
+              data-testid="finalize-confirm"
+            >
               {t('workflow.finalize')}
             </Button>
           </Group>

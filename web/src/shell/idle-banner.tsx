@@ -13,11 +13,11 @@ function mmss(ms: number): string {
 
 /**
  * Warns two minutes before the session's idle timeout (and before its absolute limit), with a button that keeps the
- * session alive. When the time is up it asks the server, which answers 401 and so leads to the sign-in page.
+ * session alive. When the idle time is up it signs out, and the sign-in page says why.
  */
 export function IdleBanner() {
   const { t } = useTranslation();
-  const { session, idleDeadline, refresh } = useSession();
+  const { session, idleDeadline, refresh, expire } = useSession();
   const [now, setNow] = useState(() => Date.now());
   const absolute = session ? Date.parse(session.absoluteExpiresAt) : NaN;
 
@@ -29,11 +29,14 @@ export function IdleBanner() {
   const idleLeft = idleDeadline === null ? Infinity : idleDeadline - now;
   const absoluteLeft = Number.isFinite(absolute) ? absolute - now : Infinity;
 
-  const expired = idleLeft <= 0 || absoluteLeft <= 0;
+  // Idle: end the session (asking the server would extend it). Absolute limit: the server has ended it; its 401 on the
+  // next question leads to the sign-in page.
+  const idleOver = idleLeft <= 0 && session?.locked !== true;
+  const absoluteOver = absoluteLeft <= 0;
   useEffect(() => {
-    // Time is up: the server's answer (401) ends the session in the UI too.
-    if (expired) void refresh();
-  }, [expired, refresh]);
+    if (idleOver) void expire();
+    else if (absoluteOver) void refresh();
+  }, [idleOver, absoluteOver, expire, refresh]);
 
   if (!session || session.locked) return null;
   if (absoluteLeft <= WARN_MS && absoluteLeft < idleLeft) {

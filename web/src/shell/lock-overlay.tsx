@@ -30,11 +30,13 @@ export function LockOverlay() {
       // Requests refused while locked are asked again.
       await queryClient.invalidateQueries({ predicate: (q) => q.state.status === 'error' });
     } catch (err) {
-      if (isApiError(err, 401) && err.code === 'unauthenticated' && /session/i.test(err.message)) {
+      if (isApiError(err, 401)) {
+        // The session ended meanwhile (idle or absolute limit): sign in again.
         setSession(null);
         void navigate('/sign-in');
       } else if (isApiError(err, 429)) setError(t('lock.rateLimited'));
-      else if (isApiError(err)) setError(t('lock.wrongPassword'));
+      else if (isApiError(err, 423)) setError(t('lock.wrongPassword'));
+      else if (isApiError(err)) setError(err.message);
       else setError(t('app.networkError'));
     } finally {
       setBusy(false);
@@ -51,7 +53,13 @@ export function LockOverlay() {
   };
 
   return (
-    <div className="lock-overlay" role="dialog" aria-modal="true" aria-labelledby="lock-title" data-testid="lock-overlay">
+    <div
+      className="lock-overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="lock-title"
+      data-testid="lock-overlay"
+    >
       <Paper withBorder shadow="md" p="xl" radius="md" w={380} component="form" onSubmit={(e) => void submit(e)}>
         <Stack gap="md">
           <Stack gap={4} align="center">

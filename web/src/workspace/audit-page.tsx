@@ -1,5 +1,5 @@
-import { Alert, Badge, Button, Code, Group, Paper, Table, Text, TextInput } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { Alert, Badge, Button, Code, Group, Paper, Select, Table, Text, TextInput } from '@mantine/core';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
@@ -22,6 +22,7 @@ export function AuditPage() {
   const [draft, setDraft] = useState<AuditQuery>({});
   const [filters, setFilters] = useState<AuditQuery>({});
   const allowed = can(membership?.role, 'audit');
+  const members = useQuery({ queryKey: ['members', orgId], queryFn: () => api.members(orgId), enabled: allowed });
   const audit = useInfiniteQuery({
     queryKey: ['audit', orgId, filters],
     queryFn: ({ pageParam }) => api.audit(orgId, { ...filters, limit: PAGE, before: pageParam }),
@@ -62,16 +63,20 @@ export function AuditPage() {
       )}
       <Paper withBorder p="sm" component="form" onSubmit={submit}>
         <Group align="flex-end" wrap="wrap">
-          <TextInput
+          <Select
             label={t('audit.actor')}
             size="xs"
-            value={draft.actor ?? ''}
-            onChange={(e) => setDraft({ ...draft, actor: e.currentTarget.value })}
+            clearable
+            searchable
+            data={(members.data ?? []).map((m) => ({ value: m.userId, label: `${m.displayName} <${m.email}>` }))}
+            value={draft.actor ?? null}
+            onChange={(v) => setDraft({ ...draft, actor: v ?? undefined })}
+            w={260}
           />
           <TextInput
             label={t('audit.action')}
             size="xs"
-            placeholder="statement.finalize"
+            placeholder="statement.*"
             value={draft.action ?? ''}
             onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
           />
@@ -135,7 +140,11 @@ export function AuditPage() {
                 </Table.Td>
                 <Table.Td>{e.revision ?? ''}</Table.Td>
                 <Table.Td>
-                  <Badge size="xs" variant="light" color={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'orange' : 'red'}>
+                  <Badge
+                    size="xs"
+                    variant="light"
+                    color={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'orange' : 'red'}
+                  >
                     {e.outcome}
                   </Badge>
                 </Table.Td>

@@ -104,7 +104,8 @@ export function MembersPage() {
                       variant="subtle"
                       color="red"
                       onClick={() => {
-                        if (window.confirm(t('members.confirmRemove', { name: m.displayName }))) remove.mutate(m.userId);
+                        if (window.confirm(t('members.confirmRemove', { name: m.displayName })))
+                          remove.mutate(m.userId);
                       }}
                     >
                       {t('members.remove')}
@@ -186,7 +187,12 @@ function Invitations({ orgId }: { orgId: string }) {
       {created !== null && (
         <Alert color="green" title={t('invite.createdTitle', { email: created.email })} data-testid="invite-created">
           <Stack gap="xs">
-            <Text size="sm">{t('invite.createdBody', { role: t(`roles.${created.role}`), expires: formatDateTime(created.expiresAt, lang) })}</Text>
+            <Text size="sm">
+              {t('invite.createdBody', {
+                role: t(`roles.${created.role}`),
+                expires: formatDateTime(created.expiresAt, lang),
+              })}
+            </Text>
             <Group gap="xs" wrap="nowrap">
               <TextInput
                 readOnly
@@ -198,7 +204,11 @@ function Invitations({ orgId }: { orgId: string }) {
               />
               <CopyButton value={link}>
                 {({ copied, copy }) => (
-                  <Button color={copied ? 'teal' : 'blue'} onClick={copy} leftSection={copied ? <CheckIcon size={14} /> : undefined}>
+                  <Button
+                    color={copied ? 'teal' : 'blue'}
+                    onClick={copy}
+                    leftSection={copied ? <CheckIcon size={14} /> : undefined}
+                  >
                     {copied ? t('invite.copied') : t('invite.copy')}
                   </Button>
                 )}

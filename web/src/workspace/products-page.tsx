@@ -67,13 +67,7 @@ export function ProductsPage() {
         <Text c="dimmed">{canWrite ? t('products.emptyWriter') : t('products.empty')}</Text>
       ) : (
         products.data.map((p) => (
-          <ProductCard
-            key={p.id}
-            orgId={orgId}
-            product={p}
-            statements={statements.data ?? []}
-            canWrite={canWrite}
-          />
+          <ProductCard key={p.id} orgId={orgId} product={p} statements={statements.data ?? []} canWrite={canWrite} />
         ))
       )}
     </Page>
@@ -348,7 +342,12 @@ function CreateStatement({
   }));
 
   return (
-    <Modal opened onClose={onClose} title={t('statements.createFor', { product: product.name, version: version.version })} size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={t('statements.createFor', { product: product.name, version: version.version })}
+      size="lg"
+    >
       <Stack gap="md" data-testid="create-statement">
         <Radio.Group value={mode} onChange={(v) => setMode(v === 'carry' ? 'carry' : 'template')}>
           <Stack gap="xs">
