@@ -1,37 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { captureCliOutput } from '../../test/support/cli-output.js';
 import { openDatabase } from '../db/database.js';
 import { verifyPassword } from '../security/passwords.js';
 import { adminIo } from './admin.js';
 import { runCli } from './main.js';
 
-let out = '';
-let err = '';
-let dir = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  dir = mkdtempSync(join(tmpdir(), 'openmds-admin-'));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
+const io = captureCliOutput('openmds-admin-');
 
 const PASSWORD = 'correct horse battery staple';
 
 async function users(): Promise<{ email: string; display_name: string; is_operator: number; password_hash: string }[]> {
-  const db = await openDatabase({ dataDir: dir });
+  const db = await openDatabase({ dataDir: io.dir });
   try {
     return await db.kysely
       .selectFrom('users')
@@ -54,11 +33,11 @@ describe('openmds admin create', () => {
       '運用 管理者',
       '--password-stdin',
       '--data',
-      dir,
+      io.dir,
     ]);
-    expect(err).toBe('');
+    expect(io.err).toBe('');
     expect(code).toBe(0);
-    expect(out).toMatch(/^Created the operator account op@example\.jp \(/);
+    expect(io.out).toMatch(/^Created the operator account op@example\.jp \(/);
     const [user] = await users();
     expect(user).toMatchObject({ email: 'op@example.jp', display_name: '運用 管理者', is_operator: 1 });
     expect(await verifyPassword(PASSWORD, user!.password_hash)).toBe(true);
@@ -68,48 +47,88 @@ describe('openmds admin create', () => {
     vi.spyOn(adminIo, 'isTty').mockReturnValue(true);
     const prompt = vi.spyOn(adminIo, 'promptHidden');
     prompt.mockResolvedValueOnce(PASSWORD).mockResolvedValueOnce(`${PASSWORD}!`);
-    expect(await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--data', dir])).toBe(1);
-    expect(err).toContain('the two passwords differ');
+    expect(await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--data', io.dir])).toBe(1);
+    expect(io.err).toContain('the two passwords differ');
     prompt.mockResolvedValueOnce(PASSWORD).mockResolvedValueOnce(PASSWORD);
-    expect(await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--data', dir])).toBe(0);
+    expect(await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--data', io.dir])).toBe(0);
     expect(prompt).toHaveBeenCalledTimes(4);
   });
 
   it('applies the password policy and refuses a registered email', async () => {
     vi.spyOn(adminIo, 'readStdin').mockReturnValue('password1234\n');
     expect(
-      await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--password-stdin', '--data', dir]),
+      await runCli([
+        'admin',
+        'create',
+        '--email',
+        'op@example.jp',
+        '--name',
+        'Op',
+        '--password-stdin',
+        '--data',
+        io.dir,
+      ]),
     ).toBe(1);
-    expect(err).toContain('password: is too common');
+    expect(io.err).toContain('password: is too common');
     vi.spyOn(adminIo, 'readStdin').mockReturnValue(PASSWORD);
     expect(
-      await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--password-stdin', '--data', dir]),
+      await runCli([
+        'admin',
+        'create',
+        '--email',
+        'op@example.jp',
+        '--name',
+        'Op',
+        '--password-stdin',
+        '--data',
+        io.dir,
+      ]),
     ).toBe(0);
-    err = '';
+    io.err = '';
     expect(
-      await runCli(['admin', 'create', '--email', 'OP@example.jp', '--name', 'Op', '--password-stdin', '--data', dir]),
+      await runCli([
+        'admin',
+        'create',
+        '--email',
+        'OP@example.jp',
+        '--name',
+        'Op',
+        '--password-stdin',
+        '--data',
+        io.dir,
+      ]),
     ).toBe(1);
-    expect(err).toContain('email: is already registered');
+    expect(io.err).toContain('email: is already registered');
   });
 
   it('refuses to ask without a terminal', async () => {
     vi.spyOn(adminIo, 'isTty').mockReturnValue(false);
-    expect(await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--data', dir])).toBe(2);
-    expect(err).toContain('--password-stdin');
+    expect(await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--data', io.dir])).toBe(2);
+    expect(io.err).toContain('--password-stdin');
   });
 });
 
 describe('openmds admin reset-setup', () => {
   it('prints a fresh setup link while no operator exists, and refuses afterwards', async () => {
-    expect(await runCli(['admin', 'reset-setup', '--data', dir, '--url', 'https://mds.example.jp/'])).toBe(0);
-    expect(out).toMatch(
+    expect(await runCli(['admin', 'reset-setup', '--data', io.dir, '--url', 'https://mds.example.jp/'])).toBe(0);
+    expect(io.out).toMatch(
       /^Open this link once to create the operator account: https:\/\/mds\.example\.jp\/setup#token=[A-Za-z0-9_-]{43}\n$/,
     );
     vi.spyOn(adminIo, 'readStdin').mockReturnValue(PASSWORD);
     expect(
-      await runCli(['admin', 'create', '--email', 'op@example.jp', '--name', 'Op', '--password-stdin', '--data', dir]),
+      await runCli([
+        'admin',
+        'create',
+        '--email',
+        'op@example.jp',
+        '--name',
+        'Op',
+        '--password-stdin',
+        '--data',
+        io.dir,
+      ]),
     ).toBe(0);
-    expect(await runCli(['admin', 'reset-setup', '--data', dir])).toBe(1);
-    expect(err).toContain('an operator account exists already');
+    expect(await runCli(['admin', 'reset-setup', '--data', io.dir])).toBe(1);
+    expect(io.err).toContain('an operator account exists already');
   });
 });

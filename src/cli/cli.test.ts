@@ -1,37 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureCliOutput } from '../../test/support/cli-output.js';
 import { runCli } from './main.js';
 
 const example = 'examples/general-pacs-v1.20R00.json';
 const synthetic = 'test/fixtures/jahis-jira-mds-3-synthetic.json';
 const mapping = 'test/fixtures/jahis-jira-mds-2-to-3-synthetic.mapping.json';
 
-let out = '';
-let err = '';
-let dir = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  dir = mkdtempSync(join(tmpdir(), 'openmds-cli-'));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
+const io = captureCliOutput('openmds-cli-');
 
 const run = (...args: string[]) => runCli(args);
 const file = (name: string, text: string): string => {
-  const p = join(dir, name);
+  const p = join(io.dir, name);
   writeFileSync(p, text);
   return p;
 };
@@ -39,7 +20,7 @@ const file = (name: string, text: string): string => {
 describe('openmds templates', () => {
   it('lists the built-in templates as JSON', async () => {
     expect(await run('templates', '--json')).toBe(0);
-    const list = JSON.parse(out) as { id: string; edition: string; answerable: number }[];
+    const list = JSON.parse(io.out) as { id: string; edition: string; answerable: number }[];
     expect(list.map((t) => `${t.id}@${t.edition}`)).toEqual(
       expect.arrayContaining([
         'jahis-jira-mds@2',
@@ -53,14 +34,14 @@ describe('openmds templates', () => {
 
   it('prints a table with the Japanese titles', async () => {
     expect(await run('templates')).toBe(0);
-    expect(out).toContain('製造業者による医療情報セキュリティ開示書');
+    expect(io.out).toContain('製造業者による医療情報セキュリティ開示書');
   });
 });
 
 describe('openmds validate', () => {
   it('exits 0 for the valid example and prints its counts as JSON', async () => {
     expect(await run('validate', example, '--json')).toBe(0);
-    const [r] = JSON.parse(out) as {
+    const [r] = JSON.parse(io.out) as {
       file: string;
       valid: boolean;
       template: string;
@@ -74,14 +55,14 @@ describe('openmds validate', () => {
 
   it('exits 1 when --final finds missing rows, naming them', async () => {
     expect(await run('validate', example, '--final')).toBe(1);
-    expect(out).toContain('invalid');
-    expect(out).toMatch(/missing-answer\s+row 14: row 14 has no answer/);
+    expect(io.out).toContain('invalid');
+    expect(io.out).toMatch(/missing-answer\s+row 14: row 14 has no answer/);
   });
 
   it('exits 2 for a file it cannot read, and still reports the others', async () => {
     const broken = file('broken.json', '{\n "format": "openmds-statement",\n oops\n}');
-    expect(await run('validate', example, broken, join(dir, 'missing.json'), '--json')).toBe(2);
-    const results = JSON.parse(out) as { file: string; valid: boolean; issues: { message: { en: string } }[] }[];
+    expect(await run('validate', example, broken, join(io.dir, 'missing.json'), '--json')).toBe(2);
+    const results = JSON.parse(io.out) as { file: string; valid: boolean; issues: { message: { en: string } }[] }[];
     expect(results.map((r) => r.valid)).toEqual([true, false, false]);
     expect(results[1]?.issues[0]?.message.en).toContain('line 3, column 2: invalid JSON');
     expect(results[2]?.issues[0]?.message.en).toContain('no such file');
@@ -91,21 +72,21 @@ describe('openmds validate', () => {
     const s = JSON.parse(readFileSync(example, 'utf8')) as Record<string, unknown>;
     s['revision'] = 'one';
     expect(await run('validate', file('s.json', JSON.stringify(s)), '--json')).toBe(1);
-    const [r] = JSON.parse(out) as { issues: { field: string; code: string }[] }[];
+    const [r] = JSON.parse(io.out) as { issues: { field: string; code: string }[] }[];
     expect(r?.issues).toContainEqual(expect.objectContaining({ field: 'revision', code: 'invalid-structure' }));
   });
 
   it('validates a CSV statement too', async () => {
-    expect(await run('export', example, '--format', 'csv', '-o', join(dir, 's.csv'))).toBe(0);
-    expect(await run('validate', join(dir, 's.csv'))).toBe(0);
-    expect(out).toContain('valid (jahis-jira-mds@2: はい 15, いいえ 16, 対象外 1');
+    expect(await run('export', example, '--format', 'csv', '-o', join(io.dir, 's.csv'))).toBe(0);
+    expect(await run('validate', join(io.dir, 's.csv'))).toBe(0);
+    expect(io.out).toContain('valid (jahis-jira-mds@2: はい 15, いいえ 16, 対象外 1');
   });
 });
 
 describe('openmds import and export', () => {
   it('round-trips JSON → CSV → JSON exactly', async () => {
-    const csv = join(dir, 'pacs.csv');
-    const json = join(dir, 'pacs.json');
+    const csv = join(io.dir, 'pacs.csv');
+    const json = join(io.dir, 'pacs.json');
     expect(await run('export', example, '--format', 'csv', '-o', csv)).toBe(0);
     expect(readFileSync(csv, 'utf8')).toContain(
       'remark,1,DICOM CONFORMANCE STATEMENT 中に情報リストの記載があります。',
@@ -118,7 +99,7 @@ describe('openmds import and export', () => {
 
   it('imports the NEMA MDS2 example workbook with every answer', async () => {
     expect(await run('import', 'examples/nema-mds2-example-worksheet.xlsx', '--format', 'auto')).toBe(0);
-    const s = JSON.parse(out) as { template: { id: string }; answers: Record<string, { answer?: string }> };
+    const s = JSON.parse(io.out) as { template: { id: string }; answers: Record<string, { answer?: string }> };
     expect(s.template.id).toBe('nema-mds2');
     expect(s.answers['MPII-1']?.answer).toBe('yes');
   });
@@ -126,22 +107,22 @@ describe('openmds import and export', () => {
   it('gives one clear line for bad input, without a stack trace', async () => {
     const bad = file('bad.csv', 'template,jahis-jira-mds,2\nanswer,3,たぶん\n');
     expect(await run('import', bad)).toBe(2);
-    expect(err).toBe('openmds: csv: line 2: row 3: answer "たぶん" is not one of はい, いいえ, 対象外\n');
+    expect(io.err).toBe('openmds: csv: line 2: row 3: answer "たぶん" is not one of はい, いいえ, 対象外\n');
     expect(await run('import', file('junk.xlsx', 'PK\u0003\u0004garbage'))).toBe(2);
-    expect(err.split('\n').filter((l) => l !== '').length).toBe(2);
-    expect(err).not.toContain('    at ');
+    expect(io.err.split('\n').filter((l) => l !== '').length).toBe(2);
+    expect(io.err).not.toContain('    at ');
   });
 
   it('rejects an unknown format choice', async () => {
     expect(await run('export', example, '--format', 'docx')).toBe(2);
-    expect(err).toContain("argument 'docx' is invalid");
+    expect(io.err).toContain("argument 'docx' is invalid");
   });
 });
 
 describe('openmds carry-forward', () => {
   it('makes a draft on the next edition and reports the rows that need an answer', async () => {
-    const target = join(dir, 'next.json');
-    const report = join(dir, 'report.json');
+    const target = join(io.dir, 'next.json');
+    const report = join(io.dir, 'report.json');
     const code = await run(
       '--templates',
       synthetic,
@@ -162,14 +143,14 @@ describe('openmds carry-forward', () => {
       answers: Record<string, unknown>;
     };
     expect(s.template.edition).toBe('3-synthetic');
-    expect(out).toContain('needs answer  9-a');
+    expect(io.out).toContain('needs answer  9-a');
     expect((JSON.parse(readFileSync(report, 'utf8')) as { needsAnswer: unknown[] }).needsAnswer).toHaveLength(6);
     expect(await run('--templates', synthetic, 'validate', target)).toBe(0);
   });
 
   it('names an unknown target edition', async () => {
     expect(await run('carry-forward', example, '--to', 'jahis-jira-mds@9')).toBe(2);
-    expect(err).toContain('--to: template jahis-jira-mds@9 is not known');
+    expect(io.err).toContain('--to: template jahis-jira-mds@9 is not known');
   });
 
   it('names an incomplete mapping', async () => {
@@ -188,6 +169,6 @@ describe('openmds carry-forward', () => {
         partial,
       ),
     ).toBe(1);
-    expect(err).toContain('row 31.2 of jahis-jira-mds@3-synthetic is not in the mapping (to side)');
+    expect(io.err).toContain('row 31.2 of jahis-jira-mds@3-synthetic is not in the mapping (to side)');
   });
 });

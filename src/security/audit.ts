@@ -121,7 +121,7 @@ interface ChainedFields {
   objectType: string;
   objectId: string | null;
   revision: number | null;
-  outcome: string;
+  outcome: AuditOutcome;
   ip: string | null;
   userAgent: string | null;
   details: string | null;
@@ -246,24 +246,7 @@ function parseDetails(text: string | null): Record<string, unknown> | null {
 
 /** Maps a row to the API's shape. */
 export function auditRowToEvent(row: AuditRow): AuditEvent {
-  return {
-    seq: Number(row.seq),
-    id: row.id,
-    at: row.at,
-    actorId: row.actor_id,
-    actorName: row.actor_name,
-    orgId: row.org_id,
-    action: row.action,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    revision: row.revision === null ? null : Number(row.revision),
-    outcome: row.outcome,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    details: parseDetails(row.details),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  return { seq: Number(row.seq), ...fieldsOf(row), details: parseDetails(row.details), hash: row.hash };
 }
 
 /** Where the chain first fails to verify, and why. */
