@@ -191,23 +191,10 @@ export async function writeAudit(db: Queryable, event: AuditInput): Promise<void
     .execute();
 }
 
-/** A stored audit record, as the API shows it. */
-export interface AuditEvent {
+/** A stored audit record, as the API shows it: the chained fields, its place, its details parsed, its hash. */
+export interface AuditEvent extends Omit<ChainedFields, 'details'> {
   seq: number;
-  id: string;
-  at: string;
-  actorId: string | null;
-  actorName: string | null;
-  orgId: string | null;
-  action: string;
-  objectType: string;
-  objectId: string | null;
-  revision: number | null;
-  outcome: AuditOutcome;
-  ip: string | null;
-  userAgent: string | null;
   details: Record<string, unknown> | null;
-  prevHash: string;
   hash: string;
 }
 

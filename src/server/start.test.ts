@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { builtinTemplates } from '../domain/templates/registry.js';
 import { listTemplates } from '../features/templates/templates.repository.js';
 import { migrations } from '../db/migrate.js';
-import { startServer, type RunningServer } from './start.js';
+import { startServer, type RunningServer, type StartOptions } from './start.js';
 
 let running: RunningServer | undefined;
 afterEach(async () => {
@@ -14,6 +14,24 @@ afterEach(async () => {
   running = undefined;
   vi.restoreAllMocks();
 });
+
+/** Start options on a new temporary data folder, and the lines the server prints to standard output. */
+function onFreshFolder(): { lines: string[]; options: StartOptions } {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+  const dataDir = mkdtempSync(join(tmpdir(), 'openmds-start-'));
+  return {
+    lines,
+    options: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      templates: builtinTemplates(),
+      logger: false,
+      handleSignals: false,
+    },
+  };
+}
 
 describe('startServer', () => {
   it('creates the SQLite database in the data folder, stores the built-in templates and serves them', async () => {
@@ -42,17 +60,7 @@ describe('startServer', () => {
   });
 
   it('starts again on the same data folder without migrating twice', async () => {
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
-    const dataDir = mkdtempSync(join(tmpdir(), 'openmds-start-'));
-    const options = {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      templates: builtinTemplates(),
-      logger: false,
-      handleSignals: false,
-    };
+    const { lines, options } = onFreshFolder();
     await (await startServer(options)).close();
     running = await startServer(options);
     const started = lines.filter((l) => l.startsWith('OpenMDS is running'));
@@ -61,17 +69,7 @@ describe('startServer', () => {
   });
 
   it('prints a fresh one-time setup link at each start until the operator exists', async () => {
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
-    const dataDir = mkdtempSync(join(tmpdir(), 'openmds-start-'));
-    const options = {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      templates: builtinTemplates(),
-      logger: false,
-      handleSignals: false,
-    };
+    const { lines, options } = onFreshFolder();
     const first = await startServer(options);
     const oldToken = first.setupUrl?.split('#token=')[1] ?? '';
     await first.close();

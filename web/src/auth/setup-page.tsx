@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { api } from '../api';
 import { Loading } from '../pages/query-state';
 import { useSession } from '../session';
 import { AuthCard, FormError, errorFor } from './auth-form';
+import { AccountFields } from './account-fields';
 import { PasswordFields, passwordOk } from './password-fields';
 
 /**
@@ -69,24 +70,12 @@ export function SetupPage() {
       )}
       <form onSubmit={submit}>
         <Stack gap="sm">
-          <TextInput
-            label={t('auth.email')}
-            type="email"
-            autoComplete="username"
-            required
-            name="email"
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={errorFor(setup.error, 'email')}
-          />
-          <TextInput
-            label={t('auth.displayName')}
-            autoComplete="name"
-            required
-            name="displayName"
-            value={displayName}
-            onChange={(e) => setDisplayName(e.currentTarget.value)}
-            error={errorFor(setup.error, 'displayName')}
+          <AccountFields
+            email={email}
+            displayName={displayName}
+            onEmail={setEmail}
+            onDisplayName={setDisplayName}
+            error={setup.error}
           />
           <PasswordFields
             password={password}

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { useSession } from '../session';
 import { AuthCard, FormError, errorFor } from './auth-form';
+import { AccountFields } from './account-fields';
 import { PasswordFields, passwordOk } from './password-fields';
 import { safeNext } from './sign-in-page';
 
@@ -91,25 +92,13 @@ export function SignUpPage() {
       )}
       <form onSubmit={submit}>
         <Stack gap="sm">
-          <TextInput
-            label={t('auth.email')}
-            type="email"
-            autoComplete="username"
-            required
-            name="email"
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={errorFor(signUp.error, 'email')}
-          />
-          <TextInput
-            label={t('auth.displayName')}
-            description={t('auth.displayNameHint')}
-            autoComplete="name"
-            required
-            name="displayName"
-            value={displayName}
-            onChange={(e) => setDisplayName(e.currentTarget.value)}
-            error={errorFor(signUp.error, 'displayName')}
+          <AccountFields
+            email={email}
+            displayName={displayName}
+            onEmail={setEmail}
+            onDisplayName={setDisplayName}
+            error={signUp.error}
+            displayNameHint
           />
           <PasswordFields
             password={password}
