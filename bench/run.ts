@@ -1,10 +1,15 @@
 // npm run bench: each benchmark prints its figure and its ratio to a baseline measured in the same run.
+import { benchDirectoryPostgres, benchDirectorySqlite } from './directory.bench.js';
 import { benchEditor } from './editor.bench.js';
+import { benchPdf } from './pdf.js';
 import { benchValidate, type BenchResult } from './validate.bench.js';
 
 const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   validate: benchValidate,
   editor: benchEditor,
+  directory: benchDirectorySqlite,
+  'directory-pg': benchDirectoryPostgres,
+  pdf: benchPdf,
 };
 
 const only = process.argv.slice(2);

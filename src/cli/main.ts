@@ -19,8 +19,12 @@ import {
   type ImportFormat,
 } from '../formats/index.js';
 import { exportJson, looksLikeStatement, parseJsonText } from '../formats/json/json-format.js';
+import type { PdfSignatureInfo } from '../formats/pdf/export-pdf.js';
+import { isSignedStatement } from '../formats/signed-json/signed-json.js';
+import { verifySignedStatement } from '../signing/verify-signed-statement.js';
 import { packageVersion } from '../server/paths.js';
 import { loadTemplates } from './templates-loader.js';
+import { runVerify } from './verify.js';
 
 /** Exit codes: 0 success, 1 the input is invalid (validation, carry-forward), 2 the input could not be read or the call is wrong. */
 export const EXIT = { ok: 0, invalid: 1, unreadable: 2 } as const;
@@ -53,7 +57,7 @@ function readInput(file: string): Uint8Array {
   }
 }
 
-function writeOutput(out: string | undefined, text: string): void {
+function writeOutput(out: string | undefined, text: string | Uint8Array): void {
   if (out === undefined || out === '-') process.stdout.write(text);
   else {
     try {
@@ -137,7 +141,8 @@ export function buildCli(): Command {
           // A JSON statement is validated as it is, so that structural problems are reported field by field.
           let value: unknown;
           const parsed = detectFormat(data, file) === 'json' ? parseJsonText(data) : undefined;
-          if (parsed !== undefined && looksLikeStatement(parsed)) value = parsed;
+          if (parsed !== undefined && isSignedStatement(parsed)) value = parsed.statement;
+          else if (parsed !== undefined && looksLikeStatement(parsed)) value = parsed;
           else if (parsed !== undefined)
             throw new FormatError(
               'json',
@@ -218,14 +223,64 @@ export function buildCli(): Command {
 
   program
     .command('export')
-    .description('write a statement in another format')
+    .description(
+      'write a statement as JSON, CSV, form-layout XLSX, PDF or standalone HTML (a signed input stays verifiable in HTML and PDF)',
+    )
     .argument('<file>', 'a statement file (any importable format)')
     .addOption(new Option('--format <format>', 'the output format').choices([...EXPORT_FORMATS]).makeOptionMandatory())
+    .addOption(new Option('--lang <lang>', 'the language of labels').choices(['ja', 'en']).default('ja'))
     .option('-o, --output <file>', 'where to write (default: standard output)')
-    .action(async (file: string, opts: { format: ExportFormat; output?: string }) => {
+    .action(async (file: string, opts: { format: ExportFormat; output?: string; lang: 'ja' | 'en' }) => {
       const templates = registry();
+      const binary = opts.format === 'pdf' || opts.format === 'xlsx';
+      if (binary && (opts.output === undefined || opts.output === '-') && process.stdout.isTTY) {
+        throw new CliError(`--format ${opts.format} writes a binary file: give -o FILE`);
+      }
       const r = await importStatement(readInput(file), { file: basename(file), templates });
-      writeOutput(opts.output, exportStatement(r.statement, opts.format, templates));
+      let signature: PdfSignatureInfo | undefined;
+      if (r.signed !== undefined) {
+        const v = await verifySignedStatement(r.signed);
+        if (v.altered || v.signer === undefined) {
+          process.stderr.write(
+            `openmds: warning: ${file}: the signature does not verify; the output carries it as it is\n`,
+          );
+        } else {
+          signature = {
+            signer: v.signer.subject,
+            issuer: v.signer.issuer,
+            signedAt: v.signedAt ?? '',
+            certificateSha256: v.signer.certificateSha256,
+          };
+        }
+      }
+      writeOutput(
+        opts.output,
+        await exportStatement(r.statement, opts.format, templates, {
+          lang: opts.lang,
+          ...(r.signed === undefined ? {} : { signed: r.signed }),
+          ...(signature === undefined ? {} : { signature }),
+        }),
+      );
+    });
+
+  program
+    .command('verify')
+    .description(
+      'check the signature of a signed statement (signed JSON, or the standalone HTML or PDF made from one): who signed it, when, and whether it was altered',
+    )
+    .argument('<file>', 'the file to check ("-" for standard input)')
+    .option('--trust <pem...>', 'root certificates to trust (PEM files), e.g. an instance CA from /api/v1/signing/ca.pem')
+    .option('--require-trust', 'exit 1 unless the certificate chain leads to a trusted root')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { trust?: string[]; requireTrust?: boolean; json?: boolean }) => {
+      const trust = (opts.trust ?? []).map((f) => new TextDecoder().decode(readInput(f)));
+      const r = await runVerify(file, readInput(file), {
+        trust,
+        ...(opts.json === true ? { json: true } : {}),
+        ...(opts.requireTrust === true ? { requireTrust: true } : {}),
+      });
+      process.stdout.write(r.output);
+      process.exitCode = r.exitCode;
     });
 
   program

@@ -3,6 +3,7 @@ import type { Db, DialectName } from './database.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { accountsMigration } from './migrations/0002-accounts.js';
 import { workspaceMigration } from './migrations/0003-workspace.js';
+import { publishingMigration } from './migrations/0004-publishing.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -13,6 +14,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0001-initial': initialMigration(dialect),
     '0002-accounts': accountsMigration(dialect),
     '0003-workspace': workspaceMigration(dialect),
+    '0004-publishing': publishingMigration(dialect),
   };
 }
 

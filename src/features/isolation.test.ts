@@ -6,9 +6,11 @@ import {
   createOrg,
   createProduct,
   createProductVersion,
+  createFinalizedStatement,
   createStatement,
   inject,
   invite,
+  publishStatement,
   signUp,
   testApp,
   uniqueEmail,
@@ -61,7 +63,16 @@ const BODY_EXAMPLES: Record<string, () => unknown> = {
 };
 
 /** Write routes a viewer may legitimately call inside their organization ("METHOD url"). */
-const VIEWER_MAY_WRITE = new Set<string>();
+const VIEWER_MAY_WRITE = new Set<string>([
+  // Read flags are the caller's own (marking a notification read changes nothing of the organization's).
+  'POST /api/v1/orgs/:orgId/notifications/read',
+]);
+
+/**
+ * Routes of a hospital organization (the other side of the exchange: requests sent, the collection). Organization A
+ * is a manufacturer, so these are walked in A's hospital twin, which alice owns and vera views.
+ */
+const HOSPITAL_ROUTES = /^\/api\/v1\/orgs\/:orgId\/(requests|collection)(\/|$)/;
 
 describe.each(testDatabases())('isolation between organizations on $name', (database) => {
   const collected: RouteOptions[] = [];
@@ -71,6 +82,7 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
   let bob: TestSession; // owner of B, stranger to A
   let orgA: string;
   let orgB: string;
+  let orgAH: string; // A's hospital twin, for HOSPITAL_ROUTES
   /** Real values of A's resources, by parameter key. */
   const valuesA = new Map<string, string>();
   /** Ids of A's resources a body may name, by body field. */
@@ -117,8 +129,55 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
           valuesA.set('statements/:id', statement.id);
           valuesA.set('revisions/:rev', '1');
           bodyIdsA.set('carryForwardFrom', statement.id);
+          if (has('POST', '/api/v1/orgs/:orgId/statements/:id/revisions/:rev/publish')) {
+            // A restricted publication: nobody outside A may read it.
+            const finalized = await createFinalizedStatement(t.app, alice, orgA);
+            const publication = await publishStatement(t.app, alice, orgA, finalized, { visibility: 'restricted' });
+            valuesA.set('publications/:publicationId', publication.id);
+            bodyIdsA.set('publicationId', publication.id);
+          }
         }
       }
+    }
+
+    if (has('POST', '/api/v1/orgs/:orgId/requests')) {
+      // Publishing and exchange: A's hospital twin asks A for a statement, holds A's publication under A's grant,
+      // invites a manufacturer by link; A has a webhook.
+      const created = async (method: 'POST', url: string, payload: object): Promise<Record<string, string>> => {
+        const res = await inject(t.app, alice, { method, url: `/api/v1${url}`, payload });
+        if (res.statusCode !== 201) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+        return res.json<Record<string, string>>();
+      };
+      const ah = await createOrg(t.app, alice, { name: `A病院秘密-${marker}`, kind: 'hospital' });
+      orgAH = ah.id;
+      const asViewer = await invite(t.app, alice, orgAH, { email: vera.email, role: 'viewer' });
+      await inject(t.app, vera, { method: 'POST', url: `/api/v1/invitations/${asViewer.token}/accept` });
+      const request = await created('POST', `/orgs/${orgAH}/requests`, {
+        manufacturerOrgId: orgA,
+        productName: `A依頼製品-${marker}`,
+        message: `A相談-${marker}`,
+      });
+      valuesA.set('requests/:requestId', request.id ?? '');
+      valuesA.set('inbox/:requestId', request.id ?? '');
+      const invitation = await created('POST', `/orgs/${orgAH}/requests`, {
+        invite: { manufacturerName: `A招待先-${marker}`, email: uniqueEmail('maker') },
+        productName: `A招待製品-${marker}`,
+      });
+      valuesA.set('request-invitations/:token', invitation.invitationUrl?.split('/').pop() ?? '');
+      const grant = await created('POST', `/orgs/${orgA}/grants`, {
+        granteeOrgId: orgAH,
+        productId: null,
+        expiresAt: null,
+      });
+      valuesA.set('grants/:grantId', grant.id ?? '');
+      const publicationId = valuesA.get('publications/:publicationId');
+      if (publicationId !== undefined) {
+        const item = await created('POST', `/orgs/${orgAH}/collection`, { publicationId });
+        valuesA.set('collection/:itemId', item.id ?? '');
+      }
+      const webhook = await created('POST', `/orgs/${orgA}/webhooks`, { url: `https://a-${marker}.example.jp/hook` });
+      valuesA.set('webhooks/:webhookId', webhook.id ?? '');
+      secretsA.push(ah.name, `A依頼製品-${marker}`, `A相談-${marker}`, `A招待先-${marker}`, `a-${marker}.example.jp`);
     }
 
     routes = collected
@@ -155,8 +214,15 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
   function missing(key: string): string {
     if (key === 'revisions/:rev') return '999';
     if (key.endsWith(':token')) return randomBytes(32).toString('base64url');
+    // An enumerated parameter: any valid value, the record named beside it is what is missing.
+    if (key === 'files/:format') return 'json';
     // Ids are UUIDs; parameters of public routes that are no record of an organization's (a template id) are names.
     return valuesA.has(key) ? randomUUID() : `nothing-${randomBytes(4).toString('hex')}`;
+  }
+
+  /** A's value for a parameter; the organization is A's hospital twin on HOSPITAL_ROUTES. */
+  function realIn(route: Route): (key: string) => string {
+    return (key) => (key === 'orgs/:orgId' && HOSPITAL_ROUTES.test(route.url) ? orgAH : realA(key));
   }
 
   function realA(key: string): string {
@@ -223,7 +289,7 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
         expect(res.statusCode, what).toBe(404);
         expectNoSecrets(res, what);
       } else {
-        const res = await send(null, route, fill(route, realA).url, payloadFor(route));
+        const res = await send(null, route, fill(route, realIn(route)).url, payloadFor(route));
         expect(res.statusCode, what).toBe(401);
         expectNoSecrets(res, what);
       }
@@ -235,7 +301,7 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
     for (const route of routes.filter((r) => r.params.length > 0 && !r.isPublic)) {
       const what = `${route.method} ${route.url}`;
       const payload = payloadFor(route);
-      const real = fill(route, realA);
+      const real = fill(route, realIn(route));
       const fake = fill(route, missing);
       const leaked = await send(bob, route, real.url, payload);
       const absent = await send(bob, route, fake.url, payload);
@@ -284,7 +350,7 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
     for (const route of routes.filter((r) => WRITES.has(r.method) && r.url.startsWith(`${API}orgs/:orgId`))) {
       const what = `${route.method} ${route.url}`;
       if (VIEWER_MAY_WRITE.has(what)) continue;
-      const res = await send(vera, route, fill(route, realA).url, payloadFor(route));
+      const res = await send(vera, route, fill(route, realIn(route)).url, payloadFor(route));
       expect(res.statusCode, `${what}: ${res.body}`).toBe(403);
       expect(res.json<{ error: { code: string } }>().error.code, what).toBe('forbidden');
       checked++;
@@ -294,7 +360,7 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
 
   it('lets A’s owner read every route, so the refusals above are about the organization, not broken routes', async () => {
     for (const route of routes.filter((r) => r.method === 'GET' && r.url.startsWith(`${API}orgs/:orgId`))) {
-      const res = await send(alice, route, fill(route, realA).url);
+      const res = await send(alice, route, fill(route, realIn(route)).url);
       expect(res.statusCode, `${route.method} ${route.url}: ${res.body}`).toBe(200);
     }
   });

@@ -14,9 +14,22 @@ export type Action =
   | 'statement.submit'
   | 'statement.review'
   | 'statement.finalize'
-  | 'audit.read';
+  | 'audit.read'
+  /** Publish or withdraw a finalized revision (manufacturer). */
+  | 'statement.publish'
+  /** Grant and revoke hospitals' access to restricted publications (manufacturer). */
+  | 'grant.manage'
+  /** Manage the organization's signing key and certificate. */
+  | 'signing.manage'
+  /** Read requests sent or received, the collection and notifications. */
+  | 'request.read'
+  /** Ask a manufacturer for a statement, remind, cancel; add to the collection (hospital). */
+  | 'request.write'
+  /** Answer or decline a hospital's request (manufacturer). */
+  | 'request.answer'
+  | 'webhook.manage';
 
-const READ: Action[] = ['org.read', 'member.read', 'product.read', 'statement.read'];
+const READ: Action[] = ['org.read', 'member.read', 'product.read', 'statement.read', 'request.read'];
 
 /** The role matrix: one place that says who may do what. */
 export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
@@ -30,9 +43,21 @@ export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'statement.review',
     'statement.finalize',
     'audit.read',
+    'statement.publish',
+    'grant.manage',
+    'signing.manage',
+    'request.write',
+    'request.answer',
+    'webhook.manage',
   ]),
-  editor: new Set<Action>([...READ, 'product.write', 'statement.write', 'statement.submit']),
-  approver: new Set<Action>([...READ, 'statement.review', 'statement.finalize']),
+  editor: new Set<Action>([...READ, 'product.write', 'statement.write', 'statement.submit', 'request.write']),
+  approver: new Set<Action>([
+    ...READ,
+    'statement.review',
+    'statement.finalize',
+    'statement.publish',
+    'request.answer',
+  ]),
   viewer: new Set<Action>(READ),
   auditor: new Set<Action>([...READ, 'audit.read']),
 };

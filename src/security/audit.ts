@@ -74,6 +74,43 @@ export const AUDIT_ACTIONS = {
   STATEMENT_DIFF_READ: 'statement.diff-read',
   /** An owner or auditor read the organization's audit trail. */
   AUDIT_READ: 'audit.read',
+  /** A finalized revision was published (public or restricted), signed with the organization's key. */
+  PUBLICATION_CREATE: 'publication.create',
+  /** A publication was withdrawn, with a reason; holders can still read it, marked withdrawn. */
+  PUBLICATION_WITHDRAW: 'publication.withdraw',
+  /** A restricted publication (or one of its files) was read by a hospital with access. */
+  PUBLICATION_VIEW: 'publication.view',
+  /** A restricted publication was asked for by someone without access (outcome denied). */
+  PUBLICATION_VIEW_DENIED: 'publication.view-denied',
+  /** The organization's signing key was issued by the instance CA, rotated, or replaced by an uploaded certificate. */
+  SIGNING_KEY_CREATE: 'signing-key.create',
+  /** The instance's certificate authority was created. */
+  SIGNING_CA_CREATE: 'signing-ca.create',
+  /** A manufacturer granted a hospital organization access to its restricted publications. */
+  GRANT_CREATE: 'grant.create',
+  /** A manufacturer revoked an access grant. */
+  GRANT_REVOKE: 'grant.revoke',
+  /** A hospital asked a manufacturer for a statement or for access to a restricted publication. */
+  REQUEST_CREATE: 'request.create',
+  /** A manufacturer answered a request with a publication. */
+  REQUEST_ANSWER: 'request.answer',
+  /** A manufacturer declined a request, with a reason (access requests: the denial). */
+  REQUEST_DECLINE: 'request.decline',
+  /** A hospital cancelled its request. */
+  REQUEST_CANCEL: 'request.cancel',
+  /** A reminder was sent for an open request (by the hospital, or by the overdue sweep). */
+  REQUEST_REMIND: 'request.remind',
+  /** An invited manufacturer claimed a request through its single-use link. */
+  REQUEST_CLAIM: 'request.claim',
+  /** A hospital added a publication to its collection. */
+  COLLECTION_ADD: 'collection.add',
+  /** A webhook was added or removed. */
+  WEBHOOK_CREATE: 'webhook.create',
+  WEBHOOK_DELETE: 'webhook.delete',
+  /** A test delivery (`ping`) was queued for a webhook. */
+  WEBHOOK_TEST: 'webhook.test',
+  /** A member marked notifications of the organization read (for themselves; the count in the details). */
+  NOTIFICATION_READ: 'notification.read',
   /** A signed-in caller was refused by the access gate (outside the organization, or a role without the permission). */
   ACCESS_DENIED: 'access.denied',
 } as const;

@@ -17,6 +17,12 @@ import { statementsRoutes } from '../features/statements/statements.routes.js';
 import { authPlugin, recordDenial, registerRequestContext } from '../security/auth-plugin.js';
 import { fastifyTrustProxy, resolveSettings, type AppSettings } from '../security/settings.js';
 import { handleError } from './errors.js';
+import { directoryRoutes, publishingRoutes } from '../features/publishing/publishing.routes.js';
+import { collectionRoutes } from '../features/collection/collection.routes.js';
+import { grantsRoutes } from '../features/grants/grants.routes.js';
+import { notificationsRoutes } from '../features/notifications/notifications.routes.js';
+import { requestsRoutes } from '../features/requests/requests.routes.js';
+import { webhooksRoutes } from '../features/webhooks/webhooks.routes.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerOpenApi } from './openapi.js';
 import { defaultWebRoot } from './paths.js';
@@ -102,6 +108,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // ---- Workspace routes (products, statements) register here ------------------------------------------------
       await api.register(productsRoutes, { db });
       await api.register(statementsRoutes, { db, templates: deps.templates });
+      // ---- Publishing and exchange ----------------------------------------------------------------------------
+      await api.register(directoryRoutes, { db, templates: deps.templates });
+      await api.register(publishingRoutes, { db, templates: deps.templates });
+      await api.register(grantsRoutes, { db, templates: deps.templates });
+      await api.register(requestsRoutes, { db, templates: deps.templates });
+      await api.register(collectionRoutes, { db, templates: deps.templates });
+      await api.register(notificationsRoutes, { db, templates: deps.templates });
+      await api.register(webhooksRoutes, { db, templates: deps.templates });
       // ------------------------------------------------------------------------------------------------------------
     },
     { prefix: '/api/v1' },

@@ -3,6 +3,8 @@ import type { TemplateRegistry } from '../domain/templates/registry.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { issueSetupToken } from '../features/accounts/accounts.service.js';
+import { sendDueReminders } from '../features/requests/reminders.js';
+import { startWebhookDispatcher } from '../features/webhooks/dispatcher.js';
 import { upsertTemplate } from '../features/templates/templates.repository.js';
 import { ANONYMOUS } from '../security/context.js';
 import { resolveSettings, settingsFromEnv, type AppSettings } from '../security/settings.js';
@@ -77,10 +79,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (setupUrl !== undefined) {
       process.stdout.write(`Open this link once to create the operator account: ${setupUrl}\n`);
     }
+    const stopJobs = startBackgroundJobs(db, settings, (e) => app.log.error({ err: e }, 'background job failed'));
     let closing = false;
     const close = async (): Promise<void> => {
       if (closing) return;
       closing = true;
+      await stopJobs();
       await app.close();
       await db.close();
     };
@@ -96,4 +100,33 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await db.close();
     throw e;
   }
+}
+
+/** How often the server delivers queued webhooks, and sends reminders for overdue requests. */
+export const WEBHOOK_INTERVAL_MS = 15_000;
+export const REMINDER_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * The server's background work: webhook deliveries (the outbox written with each event) and the reminder sweep
+ * over open requests. Returns a function that stops both and waits for a run in progress.
+ */
+function startBackgroundJobs(db: Db, settings: AppSettings, onError: (e: unknown) => void): () => Promise<void> {
+  const stopWebhooks = startWebhookDispatcher(db.kysely, WEBHOOK_INTERVAL_MS, { now: settings.now, onError });
+  let sweeping: Promise<unknown> | undefined;
+  const sweep = (): void => {
+    if (sweeping !== undefined) return;
+    sweeping = sendDueReminders(db.kysely, settings.now())
+      .catch(onError)
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  const timer = setInterval(sweep, REMINDER_INTERVAL_MS);
+  timer.unref();
+  sweep();
+  return async () => {
+    clearInterval(timer);
+    await sweeping;
+    await stopWebhooks();
+  };
 }

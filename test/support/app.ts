@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse, RouteOptions } from 'fastify';
 import type { Db } from '../../src/db/database.js';
+import type { Statement } from '../../src/domain/statement.js';
 import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/security/sessions.js';
 import type { AppSettings } from '../../src/security/settings.js';
 import { buildApp } from '../../src/server/app.js';
 import { openReady, testDatabases, type TestDatabase } from './databases.js';
+import { finalizableGeneralPacs } from './statements.js';
 
 /**
  * scrypt parameters for tests: 2^12 instead of 2^15, so that the many sign-ups of a test file take milliseconds.
@@ -297,4 +299,67 @@ export async function createStatement(
   });
   if (res.statusCode !== 201) fail('create statement', res);
   return { id: res.json<{ id: string }>().id, productVersionId, body: res.json() };
+}
+
+/**
+ * A finalized revision, the way a manufacturer makes one: create a statement (unless `statementId` names a draft),
+ * save content into its draft revision, submit it and finalize it (the session must be an owner, who may do all).
+ * Default content: General-PACS, completed so it can be finalized (finalizableGeneralPacs), under the draft's header.
+ */
+export async function createFinalizedStatement(
+  app: FastifyInstance,
+  session: TestSession,
+  orgId: string,
+  input: {
+    productVersionId?: string;
+    template?: { id: string; edition: string };
+    content?: (draft: Statement) => Statement;
+  } = {},
+): Promise<{ id: string; revision: number; productVersionId: string; content: Statement }> {
+  const created = await createStatement(app, session, orgId, {
+    ...(input.productVersionId === undefined ? {} : { productVersionId: input.productVersionId }),
+    ...(input.template === undefined ? {} : { template: input.template }),
+  });
+  const url = `/api/v1/orgs/${orgId}/statements/${created.id}`;
+  const detail = (await inject(app, session, { method: 'GET', url })).json<{
+    latest: { revision: number; version: number; content: Statement };
+  }>();
+  const draft = detail.latest.content;
+  const example = finalizableGeneralPacs();
+  const content =
+    input.content?.(draft) ?? { ...draft, answers: example.answers, remarks: example.remarks };
+  const revUrl = `${url}/revisions/${detail.latest.revision}`;
+  const saved = await inject(app, session, {
+    method: 'PUT',
+    url: revUrl,
+    payload: { expectedVersion: detail.latest.version, content },
+  });
+  if (saved.statusCode !== 200) fail('save statement', saved);
+  const version = saved.json<{ version: number }>().version;
+  const submitted = await inject(app, session, { method: 'POST', url: `${revUrl}/submit`, payload: { expectedVersion: version } });
+  if (submitted.statusCode !== 200) fail('submit statement', submitted);
+  const finalized = await inject(app, session, {
+    method: 'POST',
+    url: `${revUrl}/finalize`,
+    payload: { expectedVersion: version + 1 },
+  });
+  if (finalized.statusCode !== 200) fail('finalize statement', finalized);
+  return { id: created.id, revision: detail.latest.revision, productVersionId: created.productVersionId, content };
+}
+
+/** Publishes a finalized revision through the API; returns the publication. */
+export async function publishStatement(
+  app: FastifyInstance,
+  session: TestSession,
+  orgId: string,
+  statement: { id: string; revision: number },
+  input: { visibility?: 'public' | 'restricted'; grantees?: string[] } = {},
+): Promise<{ id: string; statementId: string; revision: number; visibility: string }> {
+  const res = await inject(app, session, {
+    method: 'POST',
+    url: `/api/v1/orgs/${orgId}/statements/${statement.id}/revisions/${statement.revision}/publish`,
+    payload: { visibility: input.visibility ?? 'public', ...(input.grantees === undefined ? {} : { grantees: input.grantees }) },
+  });
+  if (res.statusCode !== 201) fail('publish statement', res);
+  return res.json<{ id: string; statementId: string; revision: number; visibility: string }>();
 }

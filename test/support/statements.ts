@@ -42,3 +42,19 @@ export function completeMdsStatement(answer: (row: string) => string | undefined
   }
   return s;
 }
+
+/**
+ * General-PACS made complete enough to finalize: the example answers rows 1–13 and leaves later rows to remarks
+ * only; here every applicable row is answered (the example's answer where it has one, else はい), with the
+ * example's remark numbers and its 23 remarks.
+ */
+export function finalizableGeneralPacs(): Statement {
+  const gp = generalPacs();
+  const complete = completeMdsStatement((row) => gp.answers[row]?.answer);
+  const answers: Statement['answers'] = {};
+  for (const [row, entry] of Object.entries(complete.answers)) {
+    const remarks = gp.answers[row]?.remarks ?? entry.remarks;
+    answers[row] = { ...entry, ...(remarks === undefined ? {} : { remarks }) };
+  }
+  return { ...gp, answers };
+}

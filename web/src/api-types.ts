@@ -34,6 +34,45 @@ import type {
   StatementSummarySchema,
   UserRefSchema,
 } from '../../src/features/statements/statements.schema.js';
+import type {
+  CountsSchema,
+  DirectoryPageSchema,
+  FileFormatSchema,
+  OrgPublicationSchema,
+  PublicationDetailSchema,
+  PublicationSummarySchema,
+  PublishBodySchema,
+  RevisionEntrySchema,
+  SignatureCheckSchema,
+  SignerSchema,
+  SigningKeySchema,
+  SigningKeysSchema,
+  VerifyResultSchema,
+  VisibilitySchema,
+} from '../../src/features/publishing/publishing.schema.js';
+import type { CreateGrantBodySchema, GrantSchema, HospitalSchema } from '../../src/features/grants/grants.schema.js';
+import type {
+  CollectionItemDetailSchema,
+  CollectionItemSchema,
+} from '../../src/features/collection/collection.schema.js';
+import type {
+  AnswerBodySchema,
+  CreateRequestBodySchema,
+  CreatedRequestSchema,
+  ManufacturerSchema,
+  RequestInvitationSchema,
+  RequestSchema,
+  RequestStatusSchema,
+} from '../../src/features/requests/requests.schema.js';
+import type {
+  CreatedWebhookSchema,
+  DeliverySchema,
+  WebhookSchema,
+} from '../../src/features/webhooks/webhooks.schema.js';
+import type {
+  NotificationKindSchema,
+  NotificationSchema,
+} from '../../src/features/notifications/notifications.schema.js';
 
 export type { Statement, StatementStatus, ValidationResult };
 
@@ -109,3 +148,65 @@ export interface AuditQuery {
   /** objectType:objectId, or an object id. */
   object?: string;
 }
+
+// ---- Publishing and the directory (src/features/publishing/publishing.schema.ts) ---------------------------------
+
+export type Visibility = Static<typeof VisibilitySchema>;
+export type FileFormat = Static<typeof FileFormatSchema>;
+export type AnswerCounts = Static<typeof CountsSchema>;
+export type PublicationSummary = Static<typeof PublicationSummarySchema>;
+export type OrgPublication = Static<typeof OrgPublicationSchema>;
+export type Signer = Static<typeof SignerSchema>;
+export type SignatureCheck = Static<typeof SignatureCheckSchema>;
+export type PublicationRevision = Static<typeof RevisionEntrySchema>;
+export type PublicationDetail = Static<typeof PublicationDetailSchema>;
+export type DirectoryPage = Static<typeof DirectoryPageSchema>;
+export type DirectoryItem = DirectoryPage['items'][number];
+export type SigningKey = Static<typeof SigningKeySchema>;
+export type SigningKeys = Static<typeof SigningKeysSchema>;
+export type VerifyResult = Static<typeof VerifyResultSchema>;
+export type PublishBody = Static<typeof PublishBodySchema>;
+
+/** The directory's query string, as the API and the page's address both carry it. */
+export interface DirectoryQuery {
+  q?: string;
+  manufacturer?: string;
+  category?: string;
+  /** TEMPLATE@EDITION. */
+  template?: string;
+  /** ROW:ANSWER, all must hold. */
+  answer?: string[];
+  withdrawn?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+// ---- Exchange: grants, requests, collection, notifications, webhooks (docs/api-exchange.md) ------------------------
+
+export type Grant = Static<typeof GrantSchema>;
+export type CreateGrantBody = Static<typeof CreateGrantBodySchema>;
+/** A hospital organization on this instance, as the grant and publish dialogs search them. */
+export type HospitalRef = Static<typeof HospitalSchema>;
+export type NotificationKind = Static<typeof NotificationKindSchema>;
+export type AppNotification = Static<typeof NotificationSchema>;
+export type CollectionItem = Static<typeof CollectionItemSchema>;
+export type CollectionItemDetail = Static<typeof CollectionItemDetailSchema>;
+
+/** A request's status as shown: the stored one, or `overdue` for an open request past its due date. */
+export type RequestStatus = Static<typeof RequestStatusSchema>;
+export const REQUEST_STATUSES: readonly RequestStatus[] = ['open', 'overdue', 'answered', 'declined', 'cancelled'];
+/** A hospital's request, the same view on both sides: the hospital's sent list and the manufacturer's inbox. */
+export type StatementRequest = Static<typeof RequestSchema>;
+/** The answer to creating a request; an invitation's single-use link is in it only this once. */
+export type CreatedRequest = Static<typeof CreatedRequestSchema>;
+export type NewRequestBody = Static<typeof CreateRequestBodySchema>;
+export type AnswerBody = Static<typeof AnswerBodySchema>;
+/** What the holder of a request invitation link sees before claiming it. */
+export type RequestInvitationInfo = Static<typeof RequestInvitationSchema>;
+/** A manufacturer organization on this instance, with its products, for the new request dialog. */
+export type ManufacturerRef = Static<typeof ManufacturerSchema>;
+
+export type Webhook = Static<typeof WebhookSchema>;
+/** The answer to adding a webhook: the only time its secret is shown. */
+export type CreatedWebhook = Static<typeof CreatedWebhookSchema>;
+export type WebhookDelivery = Static<typeof DeliverySchema>;

@@ -1,15 +1,37 @@
 import type { LocalizedText } from '../../src/domain/i18n.js';
 import type { TemplateDetail, TemplateSummary } from '../../src/features/templates/templates.schema.js';
 import type {
+  AnswerBody,
+  AppNotification,
   AuditPage,
+  CollectionItem,
+  CollectionItemDetail,
+  CreateGrantBody,
+  CreatedRequest,
+  CreatedWebhook,
+  ManufacturerRef,
+  NewRequestBody,
+  RequestInvitationInfo,
+  StatementRequest,
+  Webhook,
+  WebhookDelivery,
+  Grant,
+  HospitalRef,
   AuditQuery,
   CreatedInvitation,
+  DirectoryPage,
+  DirectoryQuery,
+  FileFormat,
   Invitation,
   InvitationInfo,
   Member,
   Org,
   OrgKind,
+  OrgPublication,
   OrgSummary,
+  PublicationDetail,
+  PublicationSummary,
+  PublishBody,
   Product,
   ProductCategory,
   ProductVersion,
@@ -17,10 +39,13 @@ import type {
   Role,
   SaveResult,
   Session,
+  SigningKey,
+  SigningKeys,
   Statement,
   StatementDetail,
   StatementDiff,
   StatementSummary,
+  VerifyResult,
 } from './api-types';
 import type { Lang } from './i18n';
 
@@ -111,20 +136,28 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface RequestOptions {
   body?: unknown;
+  /** Bytes sent as they are (application/octet-stream), e.g. a file to verify. */
+  raw?: Blob;
   /** Do not tell the listeners about a 401/423 (the session probe, the unlock form). */
   quiet?: boolean;
+  /**
+   * Not the user's doing (a background poll): it does not count as activity for the idle timeout in the UI, which
+   * then signs out of an unattended window even though the poll keeps reaching the server.
+   */
+  passive?: boolean;
   signal?: AbortSignal;
 }
 
 async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw !== undefined) headers['content-type'] = 'application/octet-stream';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     signal: options.signal,
   });
   if (!res.ok) {
@@ -146,7 +179,7 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
     }
     throw error;
   }
-  if (path.startsWith('/api/v1/')) for (const fn of listeners.activity) fn();
+  if (path.startsWith('/api/v1/') && options.passive !== true) for (const fn of listeners.activity) fn();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text === '' ? undefined : JSON.parse(text)) as T;
@@ -161,9 +194,13 @@ async function withSession(p: Promise<Session>): Promise<Session> {
   return session;
 }
 
-function query(params: Record<string, string | number | undefined>): string {
+function query(params: Record<string, string | number | boolean | readonly string[] | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === '' || v === false) continue;
+    if (Array.isArray(v)) for (const one of v as readonly string[]) q.append(k, one);
+    else q.set(k, String(v));
+  }
   const s = q.toString();
   return s === '' ? '' : `?${s}`;
 }
@@ -269,6 +306,94 @@ export const api = {
     request('GET', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}`),
   diff: (orgId: string, id: string, from: number, to: number): Promise<StatementDiff> =>
     request('GET', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/diff${query({ from, to })}`),
+
+  // The directory, statement pages and verification (public).
+  directory: (q: DirectoryQuery, signal?: AbortSignal): Promise<DirectoryPage> =>
+    request('GET', `${V1}/directory${query({ ...q })}`, { signal }),
+  publication: (publicationId: string): Promise<PublicationDetail> =>
+    request('GET', `${V1}/directory/${enc(publicationId)}`),
+  /** The address a publication's file downloads from. */
+  publicationFileUrl: (publicationId: string, format: FileFormat): string =>
+    `${V1}/directory/${enc(publicationId)}/files/${format}`,
+  verify: (file: Blob): Promise<VerifyResult> => request('POST', `${V1}/verify`, { raw: file }),
+  caPemUrl: `${V1}/signing/ca.pem`,
+
+  // Publishing (manufacturer).
+  publish: (orgId: string, id: string, rev: number, body: PublishBody): Promise<PublicationSummary> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/statements/${enc(id)}/revisions/${rev}/publish`, { body }),
+  orgPublications: (orgId: string): Promise<OrgPublication[]> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/publications`),
+  withdraw: (orgId: string, publicationId: string, reason: string): Promise<PublicationSummary> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/publications/${enc(publicationId)}/withdraw`, { body: { reason } }),
+  signingKeys: (orgId: string): Promise<SigningKeys> => request('GET', `${V1}/orgs/${enc(orgId)}/signing-keys`),
+  rotateSigningKey: (orgId: string): Promise<SigningKey> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/signing-keys/rotate`),
+  uploadSigningKey: (
+    orgId: string,
+    body: { certificateChainPem: string; privateKeyPem: string },
+  ): Promise<SigningKey> => request('PUT', `${V1}/orgs/${enc(orgId)}/signing-keys`, { body }),
+
+  // Access grants (manufacturer) and the hospitals they name.
+  grants: (orgId: string): Promise<Grant[]> => request('GET', `${V1}/orgs/${enc(orgId)}/grants`),
+  createGrant: (orgId: string, body: CreateGrantBody): Promise<Grant> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/grants`, { body }),
+  revokeGrant: (orgId: string, grantId: string): Promise<Grant> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/grants/${enc(grantId)}/revoke`),
+  hospitals: (q: string, signal?: AbortSignal): Promise<HospitalRef[]> =>
+    request('GET', `${V1}/organizations/hospitals${query({ q })}`, { signal }),
+
+  // Notifications of an organization, read state per user.
+  notifications: (orgId: string, q: { unreadOnly?: boolean; limit?: number; before?: string } = {}) =>
+    request<AppNotification[]>('GET', `${V1}/orgs/${enc(orgId)}/notifications${query({ ...q })}`),
+  /** Polled in the background: passive, so it never keeps the UI's idle timeout from running out. */
+  unreadCount: (orgId: string): Promise<{ count: number }> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/notifications/unread-count`, { passive: true }),
+  markRead: (orgId: string, body: { ids: string[] } | { all: true }): Promise<{ marked: number }> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/notifications/read`, { body }),
+
+  // A hospital's requests to manufacturers.
+  requests: (orgId: string): Promise<StatementRequest[]> => request('GET', `${V1}/orgs/${enc(orgId)}/requests`),
+  createRequest: (orgId: string, body: NewRequestBody): Promise<CreatedRequest> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/requests`, { body }),
+  remindRequest: (orgId: string, requestId: string): Promise<StatementRequest> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/requests/${enc(requestId)}/remind`),
+  cancelRequest: (orgId: string, requestId: string): Promise<StatementRequest> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/requests/${enc(requestId)}/cancel`),
+  manufacturers: (q: string, signal?: AbortSignal): Promise<ManufacturerRef[]> =>
+    request('GET', `${V1}/manufacturers${query({ q })}`, { signal }),
+
+  // A manufacturer's inbox.
+  inbox: (orgId: string): Promise<StatementRequest[]> => request('GET', `${V1}/orgs/${enc(orgId)}/inbox`),
+  inboxRequest: (orgId: string, requestId: string): Promise<StatementRequest> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/inbox/${enc(requestId)}`),
+  answerRequest: (orgId: string, requestId: string, body: AnswerBody): Promise<StatementRequest> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/inbox/${enc(requestId)}/answer`, { body }),
+  declineRequest: (orgId: string, requestId: string, reason: string): Promise<StatementRequest> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/inbox/${enc(requestId)}/decline`, { body: { reason } }),
+
+  // Invitation links to manufacturers not (yet) on the instance.
+  requestInvitation: (token: string): Promise<RequestInvitationInfo> =>
+    request('GET', `${V1}/request-invitations/${enc(token)}`),
+  claimRequestInvitation: (token: string, orgId: string): Promise<StatementRequest> =>
+    request('POST', `${V1}/request-invitations/${enc(token)}/claim`, { body: { orgId } }),
+
+  // A hospital's collection of statements.
+  collection: (orgId: string): Promise<CollectionItem[]> => request('GET', `${V1}/orgs/${enc(orgId)}/collection`),
+  addToCollection: (orgId: string, publicationId: string): Promise<CollectionItem> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/collection`, { body: { publicationId } }),
+  collectionItem: (orgId: string, itemId: string): Promise<CollectionItemDetail> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/collection/${enc(itemId)}`),
+
+  // Webhooks.
+  webhooks: (orgId: string): Promise<Webhook[]> => request('GET', `${V1}/orgs/${enc(orgId)}/webhooks`),
+  createWebhook: (orgId: string, url: string): Promise<CreatedWebhook> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/webhooks`, { body: { url } }),
+  deleteWebhook: (orgId: string, id: string): Promise<void> =>
+    request('DELETE', `${V1}/orgs/${enc(orgId)}/webhooks/${enc(id)}`),
+  webhookDeliveries: (orgId: string, id: string): Promise<WebhookDelivery[]> =>
+    request('GET', `${V1}/orgs/${enc(orgId)}/webhooks/${enc(id)}/deliveries`),
+  testWebhook: (orgId: string, id: string): Promise<WebhookDelivery> =>
+    request('POST', `${V1}/orgs/${enc(orgId)}/webhooks/${enc(id)}/test`),
 };
 
 /** Picks the text for a language, falling back to the other one (as the domain's `pick`). */

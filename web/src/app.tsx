@@ -1,6 +1,6 @@
 import { MantineProvider, createTheme } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { ApiError } from './api';
 import { InvitePage } from './auth/invite-page';
 import { SetupPage } from './auth/setup-page';
@@ -13,7 +13,19 @@ import { TemplatesPage } from './pages/templates-page';
 import { SessionProvider } from './session';
 import { EditorPage } from './editor/editor-page';
 import { HistoryPage } from './editor/history-page';
-import { HomePage, RequireMembership, RequireSession } from './shell/guards';
+import { CollectionItemPage, CollectionPage } from './exchange/collection-page';
+import { GrantsPage } from './exchange/grants-page';
+import { InboxPage } from './exchange/inbox-page';
+import { NotificationsPage } from './exchange/notifications-page';
+import { RequestInvitationPage } from './exchange/request-invitation-page';
+import { RequestsPage } from './exchange/requests-page';
+import { WebhooksPage } from './exchange/webhooks-page';
+import { DirectoryPage } from './publishing/directory-page';
+import { PublicationPage } from './publishing/publication-page';
+import { PublicationsPage } from './publishing/publications-page';
+import { SigningKeyPage } from './publishing/signing-key-page';
+import { VerifyPage } from './publishing/verify-page';
+import { HomePage, OrgIndex, RequireMembership, RequireSession } from './shell/guards';
 import { AuditPage } from './workspace/audit-page';
 import { MembersPage } from './workspace/members-page';
 import { NewOrgPage } from './workspace/new-org-page';
@@ -53,16 +65,29 @@ export function App() {
                 <Route path="/sign-in" element={<SignInPage />} />
                 <Route path="/sign-up" element={<SignUpPage />} />
                 <Route path="/invite/:token" element={<InvitePage />} />
+                <Route path="/directory" element={<DirectoryPage />} />
+                <Route path="/directory/:publicationId" element={<PublicationPage />} />
+                <Route path="/verify" element={<VerifyPage />} />
+                <Route path="/requests/invite/:token" element={<RequestInvitationPage />} />
                 <Route element={<RequireSession />}>
                   <Route path="/orgs/new" element={<NewOrgPage />} />
                   <Route path="/orgs/:orgId" element={<RequireMembership />}>
-                    <Route index element={<Navigate to="statements" replace />} />
+                    <Route index element={<OrgIndex />} />
                     <Route path="statements" element={<StatementsPage />} />
                     <Route path="statements/:statementId" element={<EditorPage />} />
                     <Route path="statements/:statementId/history" element={<HistoryPage />} />
                     <Route path="products" element={<ProductsPage />} />
                     <Route path="members" element={<MembersPage />} />
                     <Route path="audit" element={<AuditPage />} />
+                    <Route path="publications" element={<PublicationsPage />} />
+                    <Route path="signing-key" element={<SigningKeyPage />} />
+                    <Route path="grants" element={<GrantsPage />} />
+                    <Route path="inbox" element={<InboxPage />} />
+                    <Route path="webhooks" element={<WebhooksPage />} />
+                    <Route path="requests" element={<RequestsPage />} />
+                    <Route path="collection" element={<CollectionPage />} />
+                    <Route path="collection/:itemId" element={<CollectionItemPage />} />
+                    <Route path="notifications" element={<NotificationsPage />} />
                   </Route>
                 </Route>
                 <Route path="*" element={<NotFoundPage />} />

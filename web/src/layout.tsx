@@ -15,37 +15,52 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useNavigate } from 'react-router';
 import { api } from './api';
+import type { Membership } from './api-types';
+import { NotificationBell } from './exchange/notification-bell';
 import { useLang } from './i18n';
-import { ChevronDownIcon, LockIcon, LogoutIcon, PlusIcon, UserIcon } from './icons';
+import { ChevronDownIcon, LockIcon, LogoutIcon, MenuIcon, PlusIcon, UserIcon } from './icons';
 import { can, useCurrentOrgId, useMembership, useSession } from './session';
 import { IdleBanner } from './shell/idle-banner';
 import { LockOverlay } from './shell/lock-overlay';
 
+/** Height of the header's first row; the organization's bar adds ORG_BAR_H under it. */
+const HEADER_H = 56;
+const ORG_BAR_H = 40;
+
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const { session } = useSession();
+  const orgId = useCurrentOrgId();
+  const membership = useMembership(orgId);
   const locked = session?.locked === true;
+  const orgBar = session !== null && session !== undefined && membership !== null;
   return (
     <>
-      <AppShell header={{ height: 56 }} padding="md" className="app-shell" inert={locked}>
+      <AppShell
+        header={{ height: orgBar ? HEADER_H + ORG_BAR_H : HEADER_H }}
+        padding="md"
+        className="app-shell"
+        inert={locked}
+      >
         <AppShell.Header className="app-chrome">
-          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group h={HEADER_H} px="md" justify="space-between" wrap="nowrap">
             <Group gap="lg" wrap="nowrap">
               <Anchor component={Link} to="/" underline="never" c="inherit">
                 <Text fw={700} size="lg" span>
                   {t('app.name')}
                 </Text>{' '}
-                <Text size="sm" c="dimmed" span visibleFrom="lg">
+                <Text size="sm" c="dimmed" span visibleFrom="xl">
                   {t('app.tagline')}
                 </Text>
               </Anchor>
-              <WorkspaceNav />
+              <PublicNav />
             </Group>
             <Group gap="sm" wrap="nowrap">
               {session ? <SignedInTools /> : <SignedOutLinks />}
               <LanguageToggle />
             </Group>
           </Group>
+          {orgBar && <OrgNav membership={membership} />}
         </AppShell.Header>
         <AppShell.Main className="app-main">
           {session && <IdleBanner />}
@@ -75,29 +90,84 @@ function LanguageToggle() {
   );
 }
 
-/** The organization's pages, for a signed-in member; the template list for everyone. */
-function WorkspaceNav() {
+/** The public pages: the directory, signature verification, the templates; a menu on narrow screens. */
+function PublicNav() {
   const { t } = useTranslation();
-  const { session } = useSession();
-  const orgId = useCurrentOrgId();
-  const membership = useMembership(orgId);
-  const links: { to: string; label: string }[] = [];
-  if (session && membership) {
-    const base = `/orgs/${encodeURIComponent(membership.orgId)}`;
-    links.push({ to: `${base}/statements`, label: t('nav.statements') });
-    links.push({ to: `${base}/products`, label: t('nav.products') });
-    links.push({ to: `${base}/members`, label: t('nav.members') });
-    if (can(membership.role, 'audit')) links.push({ to: `${base}/audit`, label: t('nav.audit') });
-  }
-  links.push({ to: '/templates', label: t('nav.templates') });
+  const links = [
+    { to: '/directory', label: t('nav.directory'), testId: 'nav-directory' },
+    { to: '/verify', label: t('nav.verify'), testId: 'nav-verify' },
+    { to: '/templates', label: t('nav.templates'), testId: 'nav-templates' },
+  ];
   return (
-    <Group gap="md" wrap="nowrap" component="nav" aria-label={t('nav.label')} visibleFrom="sm">
+    <>
+      <Group gap="md" wrap="nowrap" component="nav" aria-label={t('nav.public')} visibleFrom="md">
+        {links.map((l) => (
+          <Anchor
+            key={l.to}
+            component={NavLink}
+            to={l.to}
+            end={l.to === '/templates'}
+            size="sm"
+            className="nav-link"
+            data-testid={l.testId}
+          >
+            {l.label}
+          </Anchor>
+        ))}
+      </Group>
+      <Menu position="bottom-start" withinPortal>
+        <Menu.Target>
+          <ActionIcon variant="default" size="lg" aria-label={t('nav.public')} hiddenFrom="md">
+            <MenuIcon size={18} />
+          </ActionIcon>
+        </Menu.Target>
+        <Menu.Dropdown>
+          {links.map((l) => (
+            <Menu.Item key={l.to} component={Link} to={l.to}>
+              {l.label}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+    </>
+  );
+}
+
+/**
+ * The organization's pages, a bar under the header: what a manufacturer and a hospital do differ (statements and
+ * publishing against requests and the collection); members, the audit log and notifications are for both.
+ */
+function OrgNav({ membership }: { membership: Membership }) {
+  const { t } = useTranslation();
+  const base = `/orgs/${encodeURIComponent(membership.orgId)}`;
+  const links: { to: string; label: string; end?: boolean }[] = [];
+  if (membership.kind === 'manufacturer') {
+    links.push(
+      { to: `${base}/statements`, label: t('nav.statements') },
+      { to: `${base}/products`, label: t('nav.products') },
+      { to: `${base}/publications`, label: t('nav.publications') },
+      { to: `${base}/inbox`, label: t('nav.inbox') },
+      { to: `${base}/grants`, label: t('nav.grants') },
+      { to: `${base}/signing-key`, label: t('nav.signingKey') },
+    );
+  } else {
+    links.push(
+      { to: `${base}/requests`, label: t('nav.requests') },
+      { to: `${base}/collection`, label: t('nav.collection') },
+    );
+  }
+  if (can(membership.role, 'manage')) links.push({ to: `${base}/webhooks`, label: t('nav.webhooks') });
+  links.push({ to: `${base}/members`, label: t('nav.members') });
+  if (can(membership.role, 'audit')) links.push({ to: `${base}/audit`, label: t('nav.audit') });
+  links.push({ to: `${base}/notifications`, label: t('nav.notifications') });
+  return (
+    <nav className="org-bar" aria-label={t('nav.orgMenu')} data-testid="org-nav" data-kind={membership.kind}>
       {links.map((l) => (
-        <Anchor key={l.to} component={NavLink} to={l.to} size="sm" className="nav-link">
+        <NavLink key={l.to} to={l.to} className="org-bar-link">
           {l.label}
-        </Anchor>
+        </NavLink>
       ))}
-    </Group>
+    </nav>
   );
 }
 
@@ -139,7 +209,7 @@ function SignedInTools() {
     try {
       setSession(await api.switchOrg(id));
     } finally {
-      void navigate(`/orgs/${encodeURIComponent(id)}/statements`);
+      void navigate(`/orgs/${encodeURIComponent(id)}`);
     }
   };
 
@@ -192,6 +262,7 @@ function SignedInTools() {
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
+      <NotificationBell />
       <Tooltip label={t('lock.button')}>
         <ActionIcon
           variant="default"

@@ -188,12 +188,20 @@ export function useMembership(orgId: string | null | undefined): Membership | nu
 }
 
 /** What a role may do in the UI; the server decides, this only hides what would be refused. */
-export function can(role: Role | undefined, what: 'write' | 'review' | 'manage' | 'audit'): boolean {
+export function can(
+  role: Role | undefined,
+  what: 'write' | 'review' | 'manage' | 'audit' | 'publish' | 'answer' | 'request',
+): boolean {
   if (role === undefined) return false;
   switch (what) {
+    // request: a hospital asks manufacturers for statements, reminds, cancels.
     case 'write':
+    case 'request':
       return role === 'owner' || role === 'editor';
+    // publish, answer: a manufacturer publishes and withdraws, answers and declines requests.
     case 'review':
+    case 'publish':
+    case 'answer':
       return role === 'owner' || role === 'approver';
     case 'manage':
       return role === 'owner';

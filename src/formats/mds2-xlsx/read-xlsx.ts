@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { FormatError } from '../errors.js';
 import { guardXlsx } from '../xlsx-guard.js';
+import { guardSheetRanges } from '../xlsx-range-guard.js';
 
 /**
  * What went wrong, in one short line without the library's stack. A TypeError inside exceljs means a part it
@@ -25,6 +26,8 @@ function describe(e: unknown): string {
  */
 export async function readXlsxWorkbook(data: Uint8Array, format: string): Promise<ExcelJS.Workbook> {
   guardXlsx(data, format);
+  // exceljs makes an object per cell of every merge and validation range: refuse ranges that would exhaust memory.
+  guardSheetRanges(data, format);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ExcelJS.Buffer);

@@ -24,7 +24,7 @@ export function InvitePage() {
       setSession(next);
       const joined = next.memberships.find((m) => m.orgName === info.data?.orgName) ?? null;
       const orgId = joined?.orgId ?? next.currentOrgId;
-      void navigate(orgId === null ? '/' : `/orgs/${encodeURIComponent(orgId)}/statements`, { replace: true });
+      void navigate(orgId === null ? '/' : `/orgs/${encodeURIComponent(orgId)}`, { replace: true });
     },
   });
 
@@ -107,7 +107,7 @@ export function InvitePage() {
           <Text size="sm">{t('invite.alreadyMember')}</Text>
           <Button
             component={Link}
-            to={`/orgs/${encodeURIComponent(session.memberships.find((m) => m.orgName === inv.orgName)?.orgId ?? '')}/statements`}
+            to={`/orgs/${encodeURIComponent(session.memberships.find((m) => m.orgName === inv.orgName)?.orgId ?? '')}`}
           >
             {t('invite.open', { org: inv.orgName })}
           </Button>

@@ -52,9 +52,7 @@ export function SignUpPage() {
         const joined = session.memberships.find((m) => m.orgName === invitation.data?.orgName);
         const orgId = joined?.orgId ?? session.currentOrgId;
         void navigate(
-          orgId === null
-            ? `/invite/${encodeURIComponent(invitationToken)}`
-            : `/orgs/${encodeURIComponent(orgId)}/statements`,
+          orgId === null ? `/invite/${encodeURIComponent(invitationToken)}` : `/orgs/${encodeURIComponent(orgId)}`,
           {
             replace: true,
           },

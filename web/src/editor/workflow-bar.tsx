@@ -23,7 +23,9 @@ import { formatDateTime } from '../format';
 import { useLang } from '../i18n';
 import { HistoryIcon } from '../icons';
 import { StatusBadge } from '../labels';
-import { can, useSession } from '../session';
+import { PublishDialog } from '../publishing/publish-dialog';
+import { StatementPublications } from '../publishing/statement-publications';
+import { can, useMembership, useSession } from '../session';
 import { answerLabel } from './answer-label';
 import type { CompiledTemplate, ValidationIssue } from './model';
 
@@ -67,7 +69,8 @@ export const WorkflowBar = memo(function WorkflowBar({
   const queryClient = useQueryClient();
   const latest = detail.latest;
   const rev = latest.revision;
-  const [dialog, setDialog] = useState<null | 'submit' | 'return' | 'finalize'>(null);
+  const [dialog, setDialog] = useState<null | 'submit' | 'return' | 'finalize' | 'publish'>(null);
+  const membership = useMembership(orgId);
   const [issues, setIssues] = useState<ValidationIssue[]>([]);
   const [reason, setReason] = useState('');
 
@@ -104,6 +107,7 @@ export const WorkflowBar = memo(function WorkflowBar({
   const pending = !blocked ? [] : pendingList.length > 0 ? pendingList : latest.proxyEntries;
   const canWrite = can(role as never, 'write');
   const canReview = can(role as never, 'review');
+  const canPublish = can(role as never, 'publish') && membership?.kind === 'manufacturer';
   const history = `/orgs/${encodeURIComponent(orgId)}/statements/${encodeURIComponent(detail.id)}/history`;
   const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -158,6 +162,11 @@ export const WorkflowBar = memo(function WorkflowBar({
                   {t('workflow.finalize')}
                 </Button>
               </>
+            )}
+            {latest.status === 'finalized' && canPublish && (
+              <Button size="sm" color="blue" onClick={() => setDialog('publish')} data-testid="publish">
+                {t('publish.button')}
+              </Button>
             )}
             {(latest.status === 'finalized' || latest.status === 'published') && canWrite && (
               <Button
@@ -271,12 +280,22 @@ export const WorkflowBar = memo(function WorkflowBar({
             </Table.Tbody>
           </Table>
         )}
+        <StatementPublications orgId={orgId} statementId={detail.id} />
         {next.isError && (
           <Text size="sm" c="red">
             {errorText(next.error)}
           </Text>
         )}
       </Stack>
+
+      <PublishDialog
+        orgId={orgId}
+        statementId={detail.id}
+        revision={rev}
+        label={`${detail.product.name} ${detail.productVersion.version} ${t('statements.revisionN', { n: rev })}`}
+        opened={dialog === 'publish'}
+        onClose={() => setDialog(null)}
+      />
 
       <Modal opened={dialog === 'submit'} onClose={() => setDialog(null)} title={t('workflow.submitTitle')} size="lg">
         <Stack gap="sm" data-testid="submit-dialog">

@@ -7,8 +7,20 @@ import { answerColumns, rowDepths, rowNotes, type AnswerColumns, type RowNotes }
 /** Indentation of sub-rows, per level of the parent tree. */
 const INDENT_EM = 1.5;
 
-/** The header block: the statement's header fields (製造メーカー, 製品名称 …) as empty cells, two to a line. */
-export function HeaderBlock({ template }: { template: TemplateDetail }) {
+/** A statement's answers by row id, as the canonical statement holds them. */
+export type FormAnswers = Readonly<Record<string, { answer?: string; remarks?: readonly number[] }>>;
+
+/**
+ * The header block: the statement's header fields (製造メーカー, 製品名称 …) two to a line, empty cells on the blank
+ * form, the statement's values when given.
+ */
+export function HeaderBlock({
+  template,
+  values,
+}: {
+  template: TemplateDetail;
+  values?: Readonly<Record<string, string | undefined>>;
+}) {
   const [lang] = useLang();
   const { t } = useTranslation();
   const pairs: TemplateDetail['headerFields'][] = [];
@@ -21,7 +33,9 @@ export function HeaderBlock({ template }: { template: TemplateDetail }) {
             {pair.map((f) => (
               <Fragment key={f.id}>
                 <th scope="row">{pick(f.label, lang)}</th>
-                <td data-header-field={f.id} colSpan={pair.length === 1 ? 3 : 1} />
+                <td data-header-field={f.id} colSpan={pair.length === 1 ? 3 : 1}>
+                  {values?.[f.id]}
+                </td>
               </Fragment>
             ))}
           </tr>
@@ -50,9 +64,10 @@ function sectionRuns(rows: readonly TemplateRowData[]): Run[] {
 /**
  * The template as the paper form: No. | question | guideline | one column per answer | remarks, with a heading
  * row per section. Groups span the answer columns; sub-rows are indented by depth; the form's unnumbered rows show
- * as bullets (・).
+ * as bullets (・). With `answers` it is a filled-in statement: ○ in the chosen answer's column, the cited remark
+ * numbers in the remarks column (linking to the remarks list, `#remark-N`).
  */
-export function TemplateForm({ template }: { template: TemplateDetail }) {
+export function TemplateForm({ template, answers }: { template: TemplateDetail; answers?: FormAnswers }) {
   const { t } = useTranslation();
   const [lang] = useLang();
   const columns = useMemo(() => answerColumns(template), [template]);
@@ -67,7 +82,10 @@ export function TemplateForm({ template }: { template: TemplateDetail }) {
   );
 
   return (
-    <table className="mds-form" data-testid="template-form">
+    <table
+      className={answers === undefined ? 'mds-form' : 'mds-form mds-filled'}
+      data-testid={answers === undefined ? 'template-form' : 'statement-form'}
+    >
       <colgroup>
         <col className="col-no" style={{ width: noWidth }} />
         <col className="col-question" />
@@ -118,6 +136,8 @@ export function TemplateForm({ template }: { template: TemplateDetail }) {
                 notes={notes.get(row.id) ?? {}}
                 columns={columns}
                 lang={lang}
+                filled={answers !== undefined}
+                entry={answers?.[row.id]}
               />
             ))}
           </tbody>
@@ -139,9 +159,12 @@ interface FormRowProps {
   notes: RowNotes;
   columns: AnswerColumns;
   lang: Lang;
+  /** A statement is shown: marks and remark numbers instead of empty circles. */
+  filled: boolean;
+  entry: FormAnswers[string] | undefined;
 }
 
-function FormRow({ row, template, depth, notes, columns, lang }: FormRowProps) {
+function FormRow({ row, template, depth, notes, columns, lang, filled, entry }: FormRowProps) {
   const { t } = useTranslation();
   const indent: CSSProperties = { paddingInlineStart: `calc(0.5em + ${depth * INDENT_EM}em)` };
   const bullet = row.number === '';
@@ -154,17 +177,41 @@ function FormRow({ row, template, depth, notes, columns, lang }: FormRowProps) {
     );
   } else {
     const options = row.answerSet === undefined ? [] : (template.answerSets[row.answerSet] ?? []);
-    const cells = options.map((o) => (
-      <td key={o.value} className="answer-cell" title={pick(o.label, lang)} data-answer={o.value}>
-        <span className="answer-mark" aria-hidden="true" />
-        {columns.shared === null && <span className="answer-label">{pick(o.label, lang)}</span>}
-      </td>
-    ));
+    const cells = options.map((o) => {
+      const label = pick(o.label, lang);
+      if (filled) {
+        const chosen = entry?.answer === o.value;
+        return (
+          <td key={o.value} className="answer-cell" data-answer={o.value} data-chosen={chosen || undefined}>
+            {chosen && (
+              <>
+                <span className="answer-chosen" aria-hidden="true">
+                  ○
+                </span>
+                <span className={columns.shared === null ? 'answer-label' : 'visually-hidden'}>{label}</span>
+              </>
+            )}
+          </td>
+        );
+      }
+      return (
+        <td key={o.value} className="answer-cell" title={label} data-answer={o.value}>
+          <span className="answer-mark" aria-hidden="true" />
+          {columns.shared === null && <span className="answer-label">{label}</span>}
+        </td>
+      );
+    });
     for (let i = options.length; i < columns.count; i++) cells.push(<td key={`pad-${i}`} className="answer-cell" />);
     answers = cells;
   }
   return (
-    <tr data-row-id={row.id} data-depth={depth} data-kind={row.kind} className={`row-${row.kind}`}>
+    <tr
+      data-row-id={row.id}
+      data-depth={depth}
+      data-kind={row.kind}
+      data-answer={filled ? (entry?.answer ?? '') : undefined}
+      className={`row-${row.kind}`}
+    >
       <td className="row-no">{row.number}</td>
       <td className="row-question" style={indent}>
         <span className="row-text">
@@ -189,7 +236,47 @@ function FormRow({ row, template, depth, notes, columns, lang }: FormRowProps) {
         ))}
       </td>
       {answers}
-      <td className="row-remarks" />
+      <td className="row-remarks">
+        {entry?.remarks?.map((n, i) => (
+          <Fragment key={n}>
+            {i > 0 && ', '}
+            <a href={`#remark-${n}`} data-remark={n}>
+              {n}
+            </a>
+          </Fragment>
+        ))}
+      </td>
     </tr>
+  );
+}
+
+/** The 備考記載欄 of a statement: each remark with its number, as the form lists them after the table. */
+export function RemarksList({
+  remarks,
+  title,
+}: {
+  remarks: ReadonlyArray<{ number: number; text: string }>;
+  title: string;
+}) {
+  const { t } = useTranslation();
+  const sorted = [...remarks].sort((a, b) => a.number - b.number);
+  return (
+    <section className="mds-remarks" aria-labelledby="remarks-heading" data-testid="remarks-list">
+      <h2 id="remarks-heading">{title}</h2>
+      {sorted.length === 0 ? (
+        <div className="remarks-box remarks-empty">{t('statementView.noRemarks')}</div>
+      ) : (
+        <table className="mds-remarks-table">
+          <tbody>
+            {sorted.map((r) => (
+              <tr key={r.number} id={`remark-${r.number}`} data-remark={r.number}>
+                <th scope="row">{r.number}</th>
+                <td>{r.text}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation, useParams } from 'react-router';
 import { Loading } from '../pages/query-state';
 import { TemplatesPage } from '../pages/templates-page';
+import type { OrgKind } from '../api-types';
 import { useMembership, useSession } from '../session';
 
 /** Pages for signed-in people: the others go to the sign-in page and come back. */
@@ -47,5 +48,17 @@ export function HomePage() {
   if (session === null) return <TemplatesPage />;
   const orgId = session.currentOrgId ?? session.memberships[0]?.orgId ?? null;
   if (orgId === null) return <Navigate to="/orgs/new" replace />;
-  return <Navigate to={`/orgs/${encodeURIComponent(orgId)}/statements`} replace />;
+  return <Navigate to={`/orgs/${encodeURIComponent(orgId)}`} replace />;
+}
+
+/** The first page of an organization: a manufacturer's statements, a hospital's requests. */
+export function orgHomePath(orgId: string, kind: OrgKind | undefined): string {
+  return `/orgs/${encodeURIComponent(orgId)}/${kind === 'hospital' ? 'requests' : 'statements'}`;
+}
+
+/** `/orgs/:orgId`: the organization's first page, by its kind. */
+export function OrgIndex() {
+  const { orgId = '' } = useParams();
+  const membership = useMembership(orgId);
+  return <Navigate to={orgHomePath(orgId, membership?.kind)} replace />;
 }

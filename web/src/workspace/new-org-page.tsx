@@ -2,16 +2,20 @@ import { Button, Container, Paper, SegmentedControl, Stack, Text, TextInput, Tit
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api';
 import type { OrgKind } from '../api-types';
 import { FormError, errorFor } from '../auth/auth-form';
+import { safeNext } from '../auth/sign-in-page';
 import { useSession } from '../session';
 
 export function NewOrgPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { setSession } = useSession();
+  // A page that sent here to create an organization first (a request invitation to claim) is where to go back to.
+  const [params] = useSearchParams();
+  const next = params.get('next') === null ? null : safeNext(params.get('next'));
   const [name, setName] = useState('');
   const [kind, setKind] = useState<OrgKind>('manufacturer');
 
@@ -28,7 +32,11 @@ export function NewOrgPage() {
     },
     onSuccess: ({ org, session }) => {
       setSession(session);
-      void navigate(`/orgs/${encodeURIComponent(org.id)}/${kind === 'manufacturer' ? 'products' : 'statements'}`);
+      void navigate(
+        next !== null && next !== '/'
+          ? next
+          : `/orgs/${encodeURIComponent(org.id)}/${kind === 'manufacturer' ? 'products' : 'requests'}`,
+      );
     },
   });
 

@@ -1,0 +1,255 @@
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { PublicationsTable } from '../../db/schema-publishing.js';
+import type { Selectable } from 'kysely';
+
+type Queryable = Kysely<Database> | Transaction<Database>;
+
+export type PublicationRow = Selectable<PublicationsTable>;
+
+/** A publication as listings show it: everything but the signed document and the search text. */
+export type PublicationListRow = Omit<PublicationRow, 'signed_document' | 'search_text'>;
+
+const LIST_COLUMNS = [
+  'p.id',
+  'p.org_id',
+  'p.statement_id',
+  'p.revision',
+  'p.product_id',
+  'p.product_version_id',
+  'p.visibility',
+  'p.template_id',
+  'p.template_edition',
+  'p.manufacturer',
+  'p.product_name',
+  'p.product_version',
+  'p.category',
+  'p.content_hash',
+  'p.counts',
+  'p.signing_key_id',
+  'p.published_at',
+  'p.published_by',
+  'p.withdrawn_at',
+  'p.withdrawn_by',
+  'p.withdrawn_reason',
+  'p.latest',
+] as const;
+
+/** Marks the newest publication of the statement that is not withdrawn as the one the directory lists. */
+export async function refreshLatest(db: Queryable, statementId: string): Promise<void> {
+  const newest = await db
+    .selectFrom('publications')
+    .select('id')
+    .where('statement_id', '=', statementId)
+    .where('withdrawn_at', 'is', null)
+    .orderBy('revision', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  await db
+    .updateTable('publications')
+    .set({ latest: 0 })
+    .where('statement_id', '=', statementId)
+    .where('latest', '=', 1)
+    .execute();
+  if (newest !== undefined) {
+    await db.updateTable('publications').set({ latest: 1 }).where('id', '=', newest.id).execute();
+  }
+}
+
+/** Who is reading: the organizations they belong to (none when anonymous), and the time grants are checked at. */
+export interface Reader {
+  orgIds: readonly string[];
+  now: string;
+}
+
+type PubEb = ExpressionBuilder<Database & { p: PublicationsTable }, 'p'>;
+
+/**
+ * Whether the reader may read publication `p`: every public one; a restricted one when the reader's organization
+ * published it, holds it in its collection, or (while not withdrawn) has an active grant covering its product.
+ */
+export function readableBy(eb: PubEb, reader: Reader): Expression<SqlBool> {
+  const ors: Expression<SqlBool>[] = [eb('p.visibility', '=', 'public')];
+  if (reader.orgIds.length > 0) {
+    ors.push(eb('p.org_id', 'in', reader.orgIds));
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('collection_items as c')
+          .select(sql.lit(1).as('one'))
+          .whereRef('c.publication_id', '=', 'p.id')
+          .where('c.org_id', 'in', reader.orgIds),
+      ),
+    );
+    ors.push(
+      eb.and([
+        eb('p.withdrawn_at', 'is', null),
+        eb.exists(
+          eb
+            .selectFrom('access_grants as g')
+            .select(sql.lit(1).as('one'))
+            .whereRef('g.org_id', '=', 'p.org_id')
+            .where('g.grantee_org_id', 'in', reader.orgIds)
+            .where('g.revoked_at', 'is', null)
+            .where((w) => w.or([w('g.expires_at', 'is', null), w('g.expires_at', '>', reader.now)]))
+            .where((w) => w.or([w('g.product_id', 'is', null), w('g.product_id', '=', w.ref('p.product_id'))])),
+        ),
+      ]),
+    );
+  }
+  return eb.or(ors);
+}
+
+export async function findPublication(db: Queryable, id: string): Promise<PublicationRow | undefined> {
+  return db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findPublicationOfRevision(
+  db: Queryable,
+  statementId: string,
+  revision: number,
+): Promise<PublicationRow | undefined> {
+  return db
+    .selectFrom('publications')
+    .selectAll()
+    .where('statement_id', '=', statementId)
+    .where('revision', '=', revision)
+    .executeTakeFirst();
+}
+
+export async function isReadable(db: Queryable, id: string, reader: Reader): Promise<boolean> {
+  const row = await db
+    .selectFrom('publications as p')
+    .select('p.id')
+    .where('p.id', '=', id)
+    .where((eb) => readableBy(eb, reader))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertPublication(
+  db: Queryable,
+  row: Omit<PublicationRow, 'withdrawn_at' | 'withdrawn_by' | 'withdrawn_reason' | 'latest'>,
+  answers: ReadonlyArray<{ row: string; answer: string }>,
+): Promise<void> {
+  await db.insertInto('publications').values(row).execute();
+  // Batched to stay under SQLite's bound-parameter limit.
+  for (let i = 0; i < answers.length; i += 200) {
+    await db
+      .insertInto('publication_answers')
+      .values(answers.slice(i, i + 200).map((a) => ({ publication_id: row.id, row_id: a.row, answer: a.answer })))
+      .execute();
+  }
+}
+
+export async function setWithdrawn(
+  db: Queryable,
+  id: string,
+  w: { at: string; by: string; reason: string },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('publications')
+    .set({ withdrawn_at: w.at, withdrawn_by: w.by, withdrawn_reason: w.reason })
+    .where('id', '=', id)
+    .where('withdrawn_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Every publication of a statement the reader may see, newest revision first. */
+export async function listStatementPublications(
+  db: Queryable,
+  statementId: string,
+  reader: Reader,
+): Promise<PublicationListRow[]> {
+  return db
+    .selectFrom('publications as p')
+    .select(LIST_COLUMNS)
+    .where('p.statement_id', '=', statementId)
+    .where((eb) => readableBy(eb, reader))
+    .orderBy('p.revision', 'desc')
+    .execute();
+}
+
+/** The organization's publications, newest first, with the number of hospital organizations holding each. */
+export async function listOrgPublications(
+  db: Queryable,
+  orgId: string,
+): Promise<Array<PublicationListRow & { holders: number }>> {
+  const rows = await db
+    .selectFrom('publications as p')
+    .select(LIST_COLUMNS)
+    .select((eb) =>
+      eb
+        .selectFrom('collection_items as c')
+        .select((c) => c.fn.countAll<number | string>().as('n'))
+        .whereRef('c.publication_id', '=', 'p.id')
+        .as('holders'),
+    )
+    .where('p.org_id', '=', orgId)
+    .orderBy('p.published_at', 'desc')
+    .orderBy('p.id', 'desc')
+    .execute();
+  return rows.map((r) => ({ ...r, holders: Number(r.holders ?? 0) }));
+}
+
+export interface DirectoryFilters {
+  /** Lower-cased NFKC words, all of which must occur in the search text. */
+  words: string[];
+  manufacturer?: string;
+  category?: string;
+  template?: { id: string; edition?: string };
+  answers: Array<{ row: string; answer: string }>;
+  includeWithdrawn: boolean;
+}
+
+/** Escapes LIKE wildcards; the pattern uses '\' as its escape character. */
+function likeContains(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The directory: the newest readable publication of each statement that matches every filter, newest first.
+ * Answer filters probe publication_answers' primary key (row_id, answer, publication_id).
+ */
+export async function searchPublications(
+  db: Queryable,
+  filters: DirectoryFilters,
+  reader: Reader,
+  page: { offset: number; limit: number },
+): Promise<{ rows: PublicationListRow[]; total: number }> {
+  let q = db.selectFrom('publications as p').where((eb) => readableBy(eb, reader));
+  q = filters.includeWithdrawn
+    ? q.where((eb) => eb.or([eb('p.latest', '=', 1), eb('p.withdrawn_at', 'is not', null)]))
+    : q.where('p.latest', '=', 1);
+  for (const w of filters.words) q = q.where(sql<SqlBool>`p.search_text like ${likeContains(w)} escape '\\'`);
+  if (filters.manufacturer !== undefined) q = q.where('p.org_id', '=', filters.manufacturer);
+  if (filters.category !== undefined) q = q.where('p.category', '=', filters.category);
+  if (filters.template !== undefined) {
+    q = q.where('p.template_id', '=', filters.template.id);
+    if (filters.template.edition !== undefined) q = q.where('p.template_edition', '=', filters.template.edition);
+  }
+  for (const a of filters.answers) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('publication_answers as a')
+          .select(sql.lit(1).as('one'))
+          .where('a.row_id', '=', a.row)
+          .where('a.answer', '=', a.answer)
+          .whereRef('a.publication_id', '=', 'p.id'),
+      ),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    q
+      .select(LIST_COLUMNS)
+      .orderBy('p.published_at', 'desc')
+      .orderBy('p.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
