@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
 import { builtinTemplates } from '../src/domain/templates/registry.js';
 import { searchDirectory } from '../src/features/publishing/directory.service.js';
 import type { DirectoryQuery } from '../src/features/publishing/publishing.schema.js';
@@ -29,12 +30,16 @@ const CATEGORIES = ['pacs', 'ris', 'ehr', 'modality', 'viewer', 'other'];
 
 const pad = (n: number, w = 6): string => String(n).padStart(w, '0');
 
-async function insertMany<T extends Record<string, unknown>>(db: Db, table: string, rows: T[]): Promise<void> {
+async function insertMany<T extends Record<string, unknown>>(
+  db: Kysely<Database>,
+  table: string,
+  rows: T[],
+): Promise<void> {
   const columns = Object.keys(rows[0] ?? {}).length;
   const batch = Math.max(1, Math.floor(30_000 / Math.max(1, columns)));
   for (let i = 0; i < rows.length; i += batch) {
     // The bench writes rows the store would write; the table name is one of ours.
-    await db.kysely
+    await db
       .insertInto(table as 'organizations')
       .values(rows.slice(i, i + batch) as never)
       .execute();
@@ -42,7 +47,7 @@ async function insertMany<T extends Record<string, unknown>>(db: Db, table: stri
 }
 
 /** Fills a migrated database with manufacturers, products, finalized statements and their publications. */
-async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
+export async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
   const templates = builtinTemplates();
   const mds = templates.get('jahis-jira-mds', '2');
   if (mds === undefined) throw new Error('the MDS 2nd edition is not built in');
@@ -50,6 +55,11 @@ async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
     for (const t of templates.list()) await upsertTemplate(trx, t, { builtin: true });
   });
   const rowIds = mds.rows.filter((r) => r.answerable).map((r) => r.row.id);
+  // The same draw as the SQL below: about 60 % はい, 30 % いいえ, 10 % 対象外.
+  const answerOf = (i: number, k: number): string => {
+    const v = (i * 2654435761 + k * 40503) % 10;
+    return v < 6 ? 'yes' : v < 9 ? 'no' : 'na';
+  };
 
   const orgs = [
     ...Array.from({ length: MANUFACTURERS }, (_, i) => ({
@@ -60,7 +70,7 @@ async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
     })),
     ...Array.from({ length: HOSPITALS }, (_, i) => ({ id: `h${pad(i)}`, name: `病院${i}`, kind: 'hospital', created_at: AT })),
   ];
-  await insertMany(db, 'organizations', orgs);
+  await insertMany(db.kysely, 'organizations', orgs);
   const products: Record<string, unknown>[] = [];
   const versions: Record<string, unknown>[] = [];
   for (let m = 0; m < MANUFACTURERS; m++) {
@@ -78,9 +88,9 @@ async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
       versions.push({ id: `v${pad(m)}-${p}`, product_id: id, version: `V${p}.0`, created_at: AT });
     }
   }
-  await insertMany(db, 'products', products);
-  await insertMany(db, 'product_versions', versions);
-  await insertMany(db, 'signing_keys', [
+  await insertMany(db.kysely, 'products', products);
+  await insertMany(db.kysely, 'product_versions', versions);
+  await insertMany(db.kysely, 'signing_keys', [
     {
       id: 'key',
       org_id: 'm000000',
@@ -155,6 +165,7 @@ async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
         signed_document: '{}',
         content_hash: '',
         counts: '{"yes":40,"no":20,"na":5,"other":0,"unanswered":0}',
+        answer_vector: rowIds.map((_, k) => answerOf(i, k)).join('\u001f'),
         signing_key_id: 'key',
         published_at: at,
         withdrawn_at: i % 50 === 11 ? at : null,
@@ -162,16 +173,16 @@ async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
         latest: (i % 5 === 3 || i % 50 === 11) ? 0 : 1,
       });
     }
-    await db.kysely.transaction().execute(async () => {
-      if (statements.length > 0) await insertMany(db, 'statements', statements);
-      await insertMany(db, 'statement_revisions', revisions);
-      await insertMany(db, 'publications', publications);
+    await db.kysely.transaction().execute(async (trx) => {
+      if (statements.length > 0) await insertMany(trx, 'statements', statements);
+      await insertMany(trx, 'statement_revisions', revisions);
+      await insertMany(trx, 'publications', publications);
     });
   }
 
   // Answers: one per answerable row, drawn from a hash of (publication, row) so both dialects agree:
   // about 60 % はい, 30 % いいえ, 10 % 対象外.
-  const rowsSql = sql.join(rowIds.map((r, k) => sql`(${r}, ${k})`));
+  const rowsSql = sql.join(rowIds.map((r, k) => sql`(${sql.lit(r)}, ${sql.lit(k)})`));
   const pick =
     db.dialect === 'sqlite'
       ? sql`(abs((cast(substr(p.id, 4) as integer) * 2654435761 + r.k * 40503) % 10))`
@@ -181,13 +192,14 @@ async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
     const to = `pub${pad(Math.min(PUBLICATIONS, start + 20_000), 7)}`;
     await sql`
       insert into publication_answers (publication_id, row_id, answer)
+      with r(row_id, k) as (values ${rowsSql})
       select p.id, r.row_id, case when ${pick} < 6 then 'yes' when ${pick} < 9 then 'no' else 'na' end
-      from publications p cross join (values ${rowsSql}) as r(row_id, k)
+      from publications p cross join r
       where p.id >= ${from} and p.id < ${to}`.execute(db.kysely);
   }
   // Grants: each hospital may read two manufacturers' restricted publications.
   await insertMany(
-    db,
+    db.kysely,
     'access_grants',
     Array.from({ length: HOSPITALS * 2 }, (_, i) => ({
       id: `g${pad(i)}`,

@@ -1,7 +1,7 @@
 // npm run bench: each benchmark prints its figure and its ratio to a baseline measured in the same run.
 import { benchDirectoryPostgres, benchDirectorySqlite } from './directory.bench.js';
 import { benchEditor } from './editor.bench.js';
-import { benchPdf } from './pdf.js';
+import { benchPdf } from './pdf.bench.js';
 import { benchValidate, type BenchResult } from './validate.bench.js';
 
 const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {

@@ -31,7 +31,7 @@ describe('openmds verify', () => {
     expect(r.output).toContain('  issuer       CN=Example OpenMDS instance CA\n');
     expect(r.output).toContain("  signed at    2026-01-26T09:00:00Z (the signer's clock)\n");
     expect(r.output).toMatch(
-      / {2}certificate {2}valid 2026-01-20T00:00:00Z to 2029-01-20T00:00:00Z, serial [0-9a-f]+\n/,
+      / {2}certificate {2}valid 2026-01-19T23:55:00Z to 2029-01-20T00:00:00Z, serial [0-9a-f]+\n/,
     );
     expect(r.output).toMatch(/ {2}SHA-256 {6}([0-9A-F]{2}:){31}[0-9A-F]{2}\n/);
     expect(r.output).toMatch(/ {2}chain {8}2\. CN=Example OpenMDS instance CA \(SHA-256 /);

@@ -73,6 +73,8 @@ export interface PublicationsTable {
   content_hash: Immutable<string>;
   /** JSON: answer counts {yes, no, na, other, unanswered}. */
   counts: Immutable<string>;
+  /** The answers in the template's answerable-row order, joined by U+001F ('' for unanswered). */
+  answer_vector: Immutable<string>;
   signing_key_id: Immutable<string>;
   published_at: Immutable<string>;
   published_by: Immutable<string | null>;

@@ -115,8 +115,10 @@ export async function importStatement(data: Uint8Array, options: ImportOptions):
         format === 'json'
           ? parseJsonText(data, 'json')
           : parseJsonText(format === 'pdf' ? importPdf(data) : importStandaloneHtml(data), format);
+      // A signed document whose statement is damaged still reads as one, so the problem is named field by field.
       const signed = isSignedStatement(value) ? value : undefined;
-      const body: unknown = signed === undefined ? value : signed.statement;
+      const body: unknown =
+        signed !== undefined ? signed.statement : looksLikeSignedStatement(value) ? (value as { statement?: unknown }).statement : value;
       const first = toStatement(body, format);
       const t = options.templates.get(first.template.id, first.template.edition);
       return {

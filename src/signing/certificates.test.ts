@@ -30,7 +30,8 @@ describe('createInstanceCa', () => {
       x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
     );
     expect(c.getExtension(x509.SubjectKeyIdentifierExtension)).not.toBeNull();
-    expect(c.notBefore.toISOString()).toBe('2026-01-20T10:11:12.000Z');
+    // Backdated five minutes, in whole seconds; the validity counts from the moment given.
+    expect(c.notBefore.toISOString()).toBe('2026-01-20T10:06:12.000Z');
     expect(c.notAfter.toISOString()).toBe('2036-01-20T10:11:12.000Z');
     expect(ca.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
   });
@@ -74,6 +75,26 @@ describe('issueSigningCertificate', () => {
     const b = await issueSigningCertificate({ ca, subject: { organization: 'A社' }, now: TEST_TIMES.issued });
     expect(cert(a.certificatePem).serialNumber).not.toBe(cert(b.certificatePem).serialNumber);
     expect(a.privateKeyPem).not.toBe(b.privateKeyPem);
+  });
+
+  it('starts a certificate before the moment it is made, but never before its CA', async () => {
+    const ca = await createInstanceCa({ name: 'Fresh', now: new Date('2026-03-01T12:00:00.700Z') });
+    const now = new Date('2026-03-01T12:01:00.300Z');
+    const issued = await issueSigningCertificate({ ca, subject: { organization: 'A社' }, now });
+    // A signing time taken a moment before the key was issued still lies within the certificate.
+    expect(cert(issued.certificatePem).notBefore.toISOString()).toBe('2026-03-01T11:56:00.000Z');
+    const sameMoment = await issueSigningCertificate({
+      ca,
+      subject: { organization: 'A社' },
+      now: new Date('2026-03-01T12:00:00.700Z'),
+    });
+    expect(cert(sameMoment.certificatePem).notBefore).toEqual(cert(ca.certificatePem).notBefore);
+    const early = await issueSigningCertificate({
+      ca,
+      subject: { organization: 'A社' },
+      now: new Date('2026-03-01T11:58:00Z'),
+    });
+    expect(cert(early.certificatePem).notBefore).toEqual(cert(ca.certificatePem).notBefore);
   });
 
   it('never lets a certificate outlive its CA', async () => {

@@ -53,17 +53,24 @@ function checkName(what: string, value: string): string {
   return v;
 }
 
-function checkTime(now: Date): Date {
+/**
+ * How far notBefore lies before the moment a certificate is made. A caller may take its signing time a little before
+ * it issues the certificate it signs with (a key issued on first use), and clocks of machines differ; CAs backdate for
+ * the same reasons.
+ */
+const BACKDATE_MS = 5 * 60 * 1000;
+
+/** The certificate's validity start: `now` less the backdating, in whole seconds as certificates carry them. */
+function validFrom(now: Date): Date {
   if (Number.isNaN(now.getTime())) throw new SigningError('invalid-time', '`now` is not a valid date');
-  // Certificates carry whole seconds; dropping the milliseconds keeps notBefore at or before `now`.
-  return new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000);
 }
 
 function addYears(d: Date, years: number): Date {
   if (!Number.isInteger(years) || years < 1 || years > 50) {
     throw new SigningError('invalid-time', `validityYears must be a whole number from 1 to 50, not ${years}`);
   }
-  const out = new Date(d);
+  const out = new Date(Math.floor(d.getTime() / 1000) * 1000);
   out.setUTCFullYear(out.getUTCFullYear() + years);
   return out;
 }
@@ -91,13 +98,13 @@ export async function createInstanceCa(options: {
   validityYears?: number;
 }): Promise<CertificateAndKey> {
   const cn = checkName('the CA name', `${options.name.normalize('NFC').trim()} OpenMDS instance CA`);
-  const notBefore = checkTime(options.now);
+  const notBefore = validFrom(options.now);
   const { keys, privateKeyPem } = await generateP256();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: utf8Name([['2.5.4.3', cn]]),
     notBefore,
-    notAfter: addYears(notBefore, options.validityYears ?? 20),
+    notAfter: addYears(options.now, options.validityYears ?? 20),
     signingAlgorithm: ECDSA_SHA256,
     keys,
     extensions: [
@@ -123,7 +130,7 @@ export async function issueSigningCertificate(options: {
 }): Promise<CertificateAndKey> {
   const organization = checkName('the organization', options.subject.organization);
   const commonName = checkName('the common name', options.subject.commonName ?? organization);
-  const notBefore = checkTime(options.now);
+  const from = validFrom(options.now);
   const caDer = certificatesFromPem(options.ca.certificatePem)[0];
   if (caDer === undefined) throw new SigningError('invalid-certificate', 'the CA certificate PEM holds no certificate');
   const caCert = new x509.X509Certificate(caDer);
@@ -132,7 +139,9 @@ export async function issueSigningCertificate(options: {
   if (!Buffer.from(publicKeySpki(caKey.key)).equals(Buffer.from(caCert.publicKey.rawData))) {
     throw new SigningError('key-mismatch', 'the CA private key does not belong to the CA certificate');
   }
-  const wanted = addYears(notBefore, options.validityYears ?? 3);
+  // The certificate lies within its CA's validity.
+  const notBefore = from < caCert.notBefore ? caCert.notBefore : from;
+  const wanted = addYears(options.now, options.validityYears ?? 3);
   const notAfter = wanted > caCert.notAfter ? caCert.notAfter : wanted;
   const { keys, privateKeyPem } = await generateP256();
   const cert = await x509.X509CertificateGenerator.create({

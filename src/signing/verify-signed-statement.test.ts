@@ -64,7 +64,7 @@ describe('verifySignedStatement: intact files', () => {
       subject: 'O=XYZ株式会社, CN=XYZ株式会社',
       organization: 'XYZ株式会社',
       issuer: 'CN=Example OpenMDS instance CA',
-      notBefore: '2026-01-20T00:00:00Z',
+      notBefore: '2026-01-19T23:55:00Z',
       notAfter: '2029-01-20T00:00:00Z',
     });
     expect(r.chain?.[1]?.certificateSha256).toBe(

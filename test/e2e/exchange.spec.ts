@@ -86,7 +86,10 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     });
     page.on('response', (r) => {
       if (r.status() >= 400 && r.status() !== 401) {
-        problems.push(`${who} ${r.request().method()} ${r.url()} → ${r.status()}`);
+        const line = `${who} ${r.request().method()} ${r.url()} → ${r.status()}`;
+        problems.push(line);
+        // A server error's body says what broke.
+        if (r.status() >= 500) void r.text().then((body) => problems.push(`${line}: ${body}`), () => undefined);
       }
     });
     page.on('request', (r) => {
@@ -300,6 +303,13 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     await visitor.goto(url('/directory?answer=4.1-a%3Ayes&answer=4.1-d%3Ayes'));
     await visitor.locator('[data-testid="directory-total"]', { hasText: '条件に合う開示書はありません' }).waitFor();
     expect(await visitor.locator('[data-testid="answer-filters"] .filter-chip').count()).toBe(2);
+
+    // A manufacturer's name narrows the list to its statements, with a link of its own.
+    await visitor.goto(url('/directory'));
+    await results.getByRole('link', { name: 'XYZ株式会社' }).click();
+    await visitor.waitForURL(/\?manufacturer=/);
+    await visitor.locator('.filter-chip', { hasText: '製造業者: XYZ株式会社' }).waitFor();
+    await results.locator(`[data-publication="${publicationId}"]`).waitFor();
   });
 
   it('shows the statement in its paper form with the signature, revisions and downloads', async () => {
@@ -566,6 +576,64 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     const results = visitor.locator('[data-testid="directory-results"] tbody tr');
     await results.first().waitFor();
     expect(await results.count()).toBe(1);
+  });
+
+  it('withdraws the public statement with a reason: delisted, and its page says why', async () => {
+    await owner.goto(url(`/orgs/${makerId}/publications`));
+    await owner.locator(`[data-testid="publications-table"] [data-publication="${publicationId}"] [data-testid="withdraw"]`).click();
+    await owner.locator('[data-testid="withdraw-reason"]').fill('第2版の公開に伴い取り下げます。');
+    await settle(owner);
+    await shot(owner, '16-withdraw');
+    await owner.locator('[data-testid="withdraw-confirm"]').click();
+    await owner.locator(`[data-testid="publications-table"] [data-publication="${publicationId}"] [data-testid="withdrawn-badge"]`).waitFor();
+
+    await visitor.goto(url('/directory'));
+    await visitor.locator('[data-testid="directory-total"]', { hasText: '条件に合う開示書はありません' }).waitFor();
+    // The checkbox changes the address; the page follows it.
+    await visitor.locator('[data-testid="directory-withdrawn"]').click();
+    await visitor.waitForURL(/withdrawn=true/);
+    await visitor.locator(`[data-testid="directory-results"] [data-publication="${publicationId}"] [data-testid="withdrawn-badge"]`).waitFor();
+    await visitor.goto(url(`/directory/${publicationId}`));
+    const banner = visitor.locator('[data-testid="withdrawn-banner"]');
+    await banner.waitFor();
+    expect(await visitor.locator('[data-testid="withdrawn-reason"]').textContent()).toContain('第2版の公開に伴い取り下げます。');
+    await shot(visitor, '17-withdrawn');
+  });
+
+  it('fits a narrow screen: the page never scrolls sideways, the form scrolls within itself', async () => {
+    await visitor.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/directory', '/verify', `/directory/${publicationId}`]) {
+      await visitor.goto(url(path));
+      await visitor.locator('main h1').first().waitFor();
+      const overflow = await visitor.evaluate(() => {
+        const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+        return w.document.documentElement.scrollWidth - w.innerWidth;
+      });
+      if (overflow > 0) console.error(await visitor.evaluate(() => {
+        const d = globalThis as any;
+        const out: string[] = [];
+        for (const el of Array.from(d.document.querySelectorAll('body *')) as any[]) {
+          if (el.parentElement?.closest('.form-scroll')) continue;
+          const r = el.getBoundingClientRect();
+          if (r.right > d.innerWidth + 1) out.push(`${el.tagName}.${String(el.className).slice(0, 60)} ${el.getAttribute('data-testid') ?? ''} ${r.right} ${r.width}`);
+        }
+        return out.slice(0, 30).join('\n');
+      }));
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      // The header keeps its controls on screen: the language switch is the rightmost.
+      const box = await visitor.locator('[data-testid="language-toggle"]').boundingBox();
+      expect((box?.x ?? 0) + (box?.width ?? 0), path).toBeLessThanOrEqual(390);
+    }
+    await shot(visitor, '18-narrow');
+    await visitor.setViewportSize({ width: 1280, height: 800 });
+
+    // Signed in, the header keeps the organization, the bell and the user menu; the rest moves into that menu.
+    await hospital.setViewportSize({ width: 390, height: 844 });
+    await hospital.goto(url(`/orgs/${hospitalId}/collection`));
+    await hospital.locator('[data-testid="collection-table"]').waitFor();
+    const menu = await hospital.locator('[data-testid="user-menu"]').boundingBox();
+    expect((menu?.x ?? 0) + (menu?.width ?? 0)).toBeLessThanOrEqual(390);
+    await hospital.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('made no request to another host, and logged no page error', () => {

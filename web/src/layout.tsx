@@ -11,6 +11,7 @@ import {
   Tooltip,
   UnstyledButton,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useNavigate } from 'react-router';
@@ -23,6 +24,9 @@ import { can, useCurrentOrgId, useMembership, useSession } from './session';
 import { IdleBanner } from './shell/idle-banner';
 import { LockOverlay } from './shell/lock-overlay';
 
+/** A phone's width (Mantine's xs breakpoint). */
+const NARROW = '(max-width: 36em)';
+
 /** Height of the header's first row; the organization's bar adds ORG_BAR_H under it. */
 const HEADER_H = 56;
 const ORG_BAR_H = 40;
@@ -34,6 +38,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const membership = useMembership(orgId);
   const locked = session?.locked === true;
   const orgBar = session !== null && session !== undefined && membership !== null;
+  // A phone's header holds the essentials only; a signed-in user finds the rest in the user menu.
+  const compact = useMediaQuery(NARROW) === true && session !== null && session !== undefined;
   return (
     <>
       <AppShell
@@ -53,11 +59,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   {t('app.tagline')}
                 </Text>
               </Anchor>
-              <PublicNav />
+              {!compact && <PublicNav />}
             </Group>
             <Group gap="sm" wrap="nowrap">
-              {session ? <SignedInTools /> : <SignedOutLinks />}
-              <LanguageToggle />
+              {session ? <SignedInTools compact={compact} /> : <SignedOutLinks />}
+              {!compact && <LanguageToggle />}
             </Group>
           </Group>
           {orgBar && <OrgNav membership={membership} />}
@@ -75,6 +81,8 @@ export function Layout({ children }: { children: ReactNode }) {
 function LanguageToggle() {
   const { t } = useTranslation();
   const [lang, setLang] = useLang();
+  // A phone's header has no room for the full names.
+  const narrow = useMediaQuery(NARROW);
   return (
     <SegmentedControl
       size="xs"
@@ -83,8 +91,8 @@ function LanguageToggle() {
       value={lang}
       onChange={(v) => setLang(v === 'en' ? 'en' : 'ja')}
       data={[
-        { value: 'ja', label: '日本語' },
-        { value: 'en', label: 'English' },
+        { value: 'ja', label: narrow === true ? <abbr title="日本語">JA</abbr> : '日本語' },
+        { value: 'en', label: narrow === true ? <abbr title="English">EN</abbr> : 'English' },
       ]}
     />
   );
@@ -178,15 +186,16 @@ function SignedOutLinks() {
       <Button component={Link} to="/sign-in" variant="subtle" size="xs">
         {t('auth.signIn')}
       </Button>
-      <Button component={Link} to="/sign-up" variant="light" size="xs">
+      <Button component={Link} to="/sign-up" variant="light" size="xs" visibleFrom="sm">
         {t('auth.signUp')}
       </Button>
     </Group>
   );
 }
 
-function SignedInTools() {
+function SignedInTools({ compact }: { compact: boolean }) {
   const { t } = useTranslation();
+  const [lang, setLang] = useLang();
   const { session, setSession } = useSession();
   const navigate = useNavigate();
   const orgId = useCurrentOrgId();
@@ -228,11 +237,11 @@ function SignedInTools() {
         <Menu.Target>
           <UnstyledButton className="header-menu-button" data-testid="org-switcher">
             <Group gap={6} wrap="nowrap">
-              <Text size="sm" fw={600} truncate maw={220}>
+              <Text size="sm" fw={600} truncate maw={{ base: 90, sm: 220 }}>
                 {membership?.orgName ?? t('org.none')}
               </Text>
               {membership && (
-                <Badge size="xs" variant="light" color="gray">
+                <Badge size="xs" variant="light" color="gray" visibleFrom="sm">
                   {t(`roles.${membership.role}`)}
                 </Badge>
               )}
@@ -263,18 +272,20 @@ function SignedInTools() {
         </Menu.Dropdown>
       </Menu>
       <NotificationBell />
-      <Tooltip label={t('lock.button')}>
-        <ActionIcon
-          variant="default"
-          size="lg"
-          aria-label={t('lock.button')}
-          data-testid="screen-lock"
-          loading={locking}
-          onClick={() => void lock()}
-        >
-          <LockIcon size={18} />
-        </ActionIcon>
-      </Tooltip>
+      {!compact && (
+        <Tooltip label={t('lock.button')}>
+          <ActionIcon
+            variant="default"
+            size="lg"
+            aria-label={t('lock.button')}
+            data-testid="screen-lock"
+            loading={locking}
+            onClick={() => void lock()}
+          >
+            <LockIcon size={18} />
+          </ActionIcon>
+        </Tooltip>
+      )}
       <Menu position="bottom-end" withinPortal>
         <Menu.Target>
           <UnstyledButton className="header-menu-button" data-testid="user-menu" aria-label={t('user.menu')}>
@@ -295,6 +306,29 @@ function SignedInTools() {
           <Menu.Item leftSection={<LogoutIcon size={14} />} onClick={() => void signOut()} data-testid="sign-out">
             {t('auth.signOut')}
           </Menu.Item>
+          {compact && (
+            <>
+              <Menu.Divider />
+              <Menu.Label>{t('nav.public')}</Menu.Label>
+              <Menu.Item component={Link} to="/directory">
+                {t('nav.directory')}
+              </Menu.Item>
+              <Menu.Item component={Link} to="/verify">
+                {t('nav.verify')}
+              </Menu.Item>
+              <Menu.Item component={Link} to="/templates">
+                {t('nav.templates')}
+              </Menu.Item>
+              <Menu.Divider />
+              <Menu.Label>{t('app.language')}</Menu.Label>
+              <Menu.Item onClick={() => setLang('ja')} fw={lang === 'ja' ? 700 : 400} lang="ja">
+                日本語
+              </Menu.Item>
+              <Menu.Item onClick={() => setLang('en')} fw={lang === 'en' ? 700 : 400} lang="en">
+                English
+              </Menu.Item>
+            </>
+          )}
         </Menu.Dropdown>
       </Menu>
     </>

@@ -69,6 +69,8 @@ export function publishingMigration(dialect: DialectName): Migration {
         .addColumn('content_hash', 'text', (c) => c.notNull())
         /** JSON: the answer counts (yes, no, na, other, unanswered) shown in listings. */
         .addColumn('counts', 'text', (c) => c.notNull())
+        /** The answers in the template's row order, separated by U+001F ('' unanswered): the directory index reads it. */
+        .addColumn('answer_vector', 'text', (c) => c.notNull())
         .addColumn('signing_key_id', 'text', (c) => c.notNull().references('signing_keys.id'))
         .addColumn('published_at', 'text', (c) => c.notNull())
         .addColumn('published_by', 'text', (c) => c.references('users.id'))
@@ -273,6 +275,7 @@ const FROZEN = [
   'signed_document',
   'content_hash',
   'counts',
+  'answer_vector',
   'signing_key_id',
   'published_at',
   'published_by',

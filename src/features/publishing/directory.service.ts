@@ -6,6 +6,7 @@ import type { RequestContext } from '../../security/context.js';
 import { AppError } from '../../server/errors.js';
 import { verifySignedStatement } from '../../signing/verify-signed-statement.js';
 import { instanceCaCertificate, signingKeyChain } from '../signing/signing.service.js';
+import { DirectoryIndex } from './directory-index.js';
 import {
   FILE_FORMATS,
   type DirectoryPage,
@@ -60,6 +61,18 @@ export function directoryFilters(q: DirectoryQuery): DirectoryFilters {
 
 type Counts = { yes: number; no: number; na: number; other: number; unanswered: number };
 
+/** One in-memory index of the public listing per database (an app has one; tests open many). */
+const indexes = new WeakMap<Kysely<Database>, DirectoryIndex>();
+
+export function directoryIndexFor(db: Kysely<Database>, templates: PublishingDeps['templates']): DirectoryIndex {
+  let ix = indexes.get(db);
+  if (ix === undefined) {
+    ix = new DirectoryIndex(templates);
+    indexes.set(db, ix);
+  }
+  return ix;
+}
+
 /** The public directory: anyone may search the public publications; members also see restricted ones they may read. */
 export async function searchDirectory(
   db: Kysely<Database>,
@@ -70,7 +83,7 @@ export async function searchDirectory(
   const filters = directoryFilters(q);
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
-  const r = await searchPublications(db, filters, readerOf(ctx.actor, ctx.now()), {
+  const r = await searchPublications(db, directoryIndexFor(db, deps.templates), filters, readerOf(ctx.actor, ctx.now()), {
     offset: (page - 1) * pageSize,
     limit: pageSize,
   });

@@ -110,6 +110,7 @@ async function render(
               },
             }),
         publishedAt: row.published_at,
+        contentHash: row.content_hash,
         ...(withdrawn === undefined ? {} : { withdrawn }),
         attachment: { name: 'statement.signed.json', data: row.signed_document },
       });

@@ -1,4 +1,13 @@
-import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import {
+  sql,
+  type ExpressionBuilder,
+  type Expression,
+  type Kysely,
+  type SelectQueryBuilder,
+  type SqlBool,
+  type Transaction,
+} from 'kysely';
+import type { DirectoryIndex } from './directory-index.js';
 import type { Database } from '../../db/schema.js';
 import type { PublicationsTable } from '../../db/schema-publishing.js';
 import type { Selectable } from 'kysely';
@@ -8,7 +17,7 @@ type Queryable = Kysely<Database> | Transaction<Database>;
 export type PublicationRow = Selectable<PublicationsTable>;
 
 /** A publication as listings show it: everything but the signed document and the search text. */
-export type PublicationListRow = Omit<PublicationRow, 'signed_document' | 'search_text'>;
+export type PublicationListRow = Omit<PublicationRow, 'signed_document' | 'search_text' | 'answer_vector'>;
 
 const LIST_COLUMNS = [
   'p.id',
@@ -208,20 +217,9 @@ function likeContains(word: string): string {
   return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/**
- * The directory: the newest readable publication of each statement that matches every filter, newest first.
- * Answer filters probe publication_answers' primary key (row_id, answer, publication_id).
- */
-export async function searchPublications(
-  db: Queryable,
-  filters: DirectoryFilters,
-  reader: Reader,
-  page: { offset: number; limit: number },
-): Promise<{ rows: PublicationListRow[]; total: number }> {
-  let q = db.selectFrom('publications as p').where((eb) => readableBy(eb, reader));
-  q = filters.includeWithdrawn
-    ? q.where((eb) => eb.or([eb('p.latest', '=', 1), eb('p.withdrawn_at', 'is not', null)]))
-    : q.where('p.latest', '=', 1);
+/** Applies the directory's filters to a query of publications `p`, in the database. */
+function filtered<QB extends { where: (...args: never[]) => unknown }>(q: QB, filters: DirectoryFilters): QB;
+function filtered(q: PubQuery, filters: DirectoryFilters): PubQuery {
   for (const w of filters.words) q = q.where(sql<SqlBool>`p.search_text like ${likeContains(w)} escape '\\'`);
   if (filters.manufacturer !== undefined) q = q.where('p.org_id', '=', filters.manufacturer);
   if (filters.category !== undefined) q = q.where('p.category', '=', filters.category);
@@ -241,6 +239,101 @@ export async function searchPublications(
       ),
     );
   }
+  return q;
+}
+
+type PubQuery = SelectQueryBuilder<Database & { p: PublicationsTable }, 'p', object>;
+
+/** The listing's order: newest first, then by id. */
+function newerFirst(a: { publishedAt: string; id: string }, b: { publishedAt: string; id: string }): number {
+  if (a.publishedAt !== b.publishedAt) return a.publishedAt < b.publishedAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+async function rowsByIds(db: Queryable, ids: string[]): Promise<PublicationListRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('publications as p').select(LIST_COLUMNS).where('p.id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r === undefined ? [] : [r];
+  });
+}
+
+/**
+ * The directory: the newest readable publication of each statement that matches every filter, newest first. The
+ * public listing comes from the in-memory index (exact totals, any conjunction of answers in bit-set time); the
+ * restricted publications this reader may read come from the database and are merged in. With withdrawn ones asked
+ * for, the whole query runs in the database.
+ */
+export async function searchPublications(
+  db: Queryable,
+  index: DirectoryIndex,
+  filters: DirectoryFilters,
+  reader: Reader,
+  page: { offset: number; limit: number },
+): Promise<{ rows: PublicationListRow[]; total: number }> {
+  if (filters.includeWithdrawn) return searchInDatabase(db, filters, reader, page);
+  const need = page.offset + page.limit;
+  const pub = await index.search(db, filters, need);
+  let restricted: { total: number; top: Array<{ id: string; publishedAt: string }> } = { total: 0, top: [] };
+  if (reader.orgIds.length > 0) {
+    const granting = await db
+      .selectFrom('access_grants')
+      .select('org_id')
+      .distinct()
+      .where('grantee_org_id', 'in', reader.orgIds)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', reader.now)]))
+      .execute();
+    const orgs = [...new Set([...reader.orgIds, ...granting.map((g) => g.org_id)])];
+    const q = filtered(
+      db
+        .selectFrom('publications as p')
+        .where('p.latest', '=', 1)
+        .where('p.visibility', '=', 'restricted')
+        .where((eb) =>
+          eb.or([
+            eb('p.org_id', 'in', orgs),
+            eb(
+              'p.id',
+              'in',
+              eb.selectFrom('collection_items as c').select('c.publication_id').where('c.org_id', 'in', reader.orgIds),
+            ),
+          ]),
+        )
+        .where((eb) => readableBy(eb, reader)),
+      filters,
+    );
+    const [top, count] = await Promise.all([
+      q
+        .select(['p.id', 'p.published_at'])
+        .orderBy('p.published_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(need)
+        .execute(),
+      q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    restricted = { total: Number(count.n), top: top.map((r) => ({ id: r.id, publishedAt: r.published_at })) };
+  }
+  const merged = [...pub.top, ...restricted.top].sort(newerFirst).slice(page.offset, need);
+  return { rows: await rowsByIds(db, merged.map((m) => m.id)), total: pub.total + restricted.total };
+}
+
+/** The whole directory query in the database: used when withdrawn publications are asked for. */
+async function searchInDatabase(
+  db: Queryable,
+  filters: DirectoryFilters,
+  reader: Reader,
+  page: { offset: number; limit: number },
+): Promise<{ rows: PublicationListRow[]; total: number }> {
+  const q = filtered(
+    db
+      .selectFrom('publications as p')
+      .where((eb) => readableBy(eb, reader))
+      .where((eb) => eb.or([eb('p.latest', '=', 1), eb('p.withdrawn_at', 'is not', null)])),
+    filters,
+  );
   const [rows, count] = await Promise.all([
     q
       .select(LIST_COLUMNS)

@@ -12,11 +12,12 @@ import type { Actor, RequestContext } from '../../security/context.js';
 import { AppError } from '../../server/errors.js';
 import { signStatement } from '../../signing/sign-statement.js';
 import { insertGrant } from '../grants/grants.repository.js';
-import { notifyNewRevision, notifyWithdrawn } from '../notifications/notify.js';
+import { notify, notifyNewRevision, notifyWithdrawn } from '../notifications/notify.js';
 import { changeRevisionStatus, inTransaction } from '../statements/statements.service.js';
 import { findRevision } from '../statements/statements.repository.js';
 import { findOrgStatementRow } from '../statements/statements.queries.js';
 import { activeSigner } from '../signing/signing.service.js';
+import { answerVector, bumpDirectoryVersion } from './directory-index.js';
 import type { PublicationSummary } from './publishing.schema.js';
 import {
   findPublication,
@@ -172,6 +173,7 @@ export async function publishRevisionIn(
       search_text: searchText([orgName, statement.header.manufacturer, st.productName, st.version]),
       signed_document: `${JSON.stringify(signed, null, 2)}\n`,
       content_hash: canonicalContent(statement).hash,
+      answer_vector: answerVector(statement, template),
       counts: JSON.stringify({
         yes: v.counts.yes,
         no: v.counts.no,
@@ -186,10 +188,12 @@ export async function publishRevisionIn(
     answers,
   );
   await refreshLatest(trx, statementId);
+  await bumpDirectoryVersion(trx, at);
   await changeRevisionStatus(trx, { id: statementId, revision, to: 'published', at });
   for (const g of grantees) {
+    const grantId = randomUUID();
     await insertGrant(trx, {
-      id: randomUUID(),
+      id: grantId,
       orgId,
       granteeOrgId: g,
       productId: st.productId,
@@ -202,10 +206,23 @@ export async function publishRevisionIn(
       ctx,
       orgId,
       action: 'grant.create',
-      objectType: 'organization',
-      objectId: g,
+      objectType: 'grant',
+      objectId: grantId,
       outcome: 'success',
-      details: { productId: st.productId, expiresAt: input.grantExpiresAt ?? null, publicationId: id },
+      details: { granteeOrgId: g, productId: st.productId, expiresAt: input.grantExpiresAt ?? null, publicationId: id },
+    });
+    await notify(trx, {
+      orgId: g,
+      kind: 'grant.created',
+      params: {
+        grantId,
+        manufacturerOrgId: orgId,
+        manufacturer: orgName,
+        productId: st.productId,
+        productName: st.productName,
+        expiresAt: input.grantExpiresAt ?? null,
+      },
+      at,
     });
   }
   await writeAudit(trx, {
@@ -264,6 +281,7 @@ export async function withdrawPublication(
       throw new AppError('conflict', { message: 'the publication is already withdrawn' });
     }
     await refreshLatest(trx, row.statement_id);
+    await bumpDirectoryVersion(trx, at);
     await changeRevisionStatus(trx, { id: row.statement_id, revision: row.revision, to: 'withdrawn', at });
     await writeAudit(trx, {
       ctx,

@@ -227,6 +227,8 @@ describe.each(testDatabases())('publishing and the directory on $name', (databas
     const s = await finalized();
     const pub = await publishStatement(t.app, owner, orgId, s, { visibility: 'restricted', grantees: [named.orgId] });
 
+    const notices = await inject(t.app, named.session, { url: `/api/v1/orgs/${named.orgId}/notifications` });
+    expect(notices.body).toContain('grant.created');
     expect((await directory('')).total).toBe(0);
     expect((await directory('', other.session)).total).toBe(0);
     expect((await directory('', named.session)).items.map((i) => i.id)).toEqual([pub.id]);

@@ -3,7 +3,7 @@ import { canonicalContent } from '../../db/hash.js';
 import type { Database } from '../../db/schema.js';
 import { FormatError } from '../../formats/errors.js';
 import { extractDocument } from '../../formats/index.js';
-import { isSignedStatement } from '../../formats/signed-json/signed-json.js';
+import { looksLikeSignedStatement } from '../../formats/signed-json/signed-json.js';
 import { verifySignedStatement } from '../../signing/verify-signed-statement.js';
 import { AppError } from '../../server/errors.js';
 import { findKeyByCertificate, instanceCaCertificate } from '../signing/signing.service.js';
@@ -38,7 +38,7 @@ export async function verifyUploadedFile(db: Kysely<Database>, data: Uint8Array,
     if (e instanceof FormatError) throw new AppError('invalid-input', { message: `file: ${e.message}` });
     throw e;
   }
-  if (!isSignedStatement(doc)) {
+  if (!looksLikeSignedStatement(doc)) {
     return unsigned(
       format,
       'the file carries no signature: it is not a signed statement (openmds-signed-statement)',

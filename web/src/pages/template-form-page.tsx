@@ -63,7 +63,9 @@ export function TemplateFormPage() {
           </Button>
         </Group>
         <HeaderBlock template={tpl} />
-        <TemplateForm template={tpl} />
+        <div className="form-scroll">
+          <TemplateForm template={tpl} />
+        </div>
         <section className="mds-remarks" aria-labelledby="remarks-heading">
           <h2 id="remarks-heading">{t('form.remarksBlock')}</h2>
           <Text size="xs" c="dimmed" className="app-chrome">

@@ -2,7 +2,6 @@ import {
   Alert,
   Badge,
   Button,
-  Code,
   FileButton,
   Group,
   List,
