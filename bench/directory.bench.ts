@@ -12,7 +12,9 @@ import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { builtinTemplates } from '../src/domain/templates/registry.js';
-import { searchDirectory } from '../src/features/publishing/directory.service.js';
+import { directoryFilters, searchDirectory } from '../src/features/publishing/directory.service.js';
+import { searchInDatabase } from '../src/features/publishing/publishing.repository.js';
+import { readerOf } from '../src/features/publishing/publishing.service.js';
 import type { DirectoryQuery } from '../src/features/publishing/publishing.schema.js';
 import { upsertTemplate } from '../src/features/templates/templates.repository.js';
 import type { Actor, RequestContext } from '../src/security/context.js';
@@ -23,6 +25,7 @@ const MANUFACTURERS = 200;
 const PRODUCTS_PER_MANUFACTURER = 10;
 const HOSPITALS = 50;
 const RUNS = 100;
+const BASELINE_RUNS = 5;
 const AT = '2026-11-25T00:00:00.000Z';
 
 const WORDS = ['PACS', 'RIS', '電子カルテ', 'ビューア', 'モダリティ', 'Gateway', 'Archive', '検査', '画像', 'Cloud'];
@@ -68,7 +71,12 @@ export async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
       kind: 'manufacturer',
       created_at: AT,
     })),
-    ...Array.from({ length: HOSPITALS }, (_, i) => ({ id: `h${pad(i)}`, name: `病院${i}`, kind: 'hospital', created_at: AT })),
+    ...Array.from({ length: HOSPITALS }, (_, i) => ({
+      id: `h${pad(i)}`,
+      name: `病院${i}`,
+      kind: 'hospital',
+      created_at: AT,
+    })),
   ];
   await insertMany(db.kysely, 'organizations', orgs);
   const products: Record<string, unknown>[] = [];
@@ -170,7 +178,7 @@ export async function fill(db: Db): Promise<{ hospitalOrgIds: string[] }> {
         published_at: at,
         withdrawn_at: i % 50 === 11 ? at : null,
         withdrawn_reason: i % 50 === 11 ? 'bench' : null,
-        latest: (i % 5 === 3 || i % 50 === 11) ? 0 : 1,
+        latest: i % 5 === 3 || i % 50 === 11 ? 0 : 1,
       });
     }
     await db.kysely.transaction().execute(async (trx) => {
@@ -222,10 +230,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function measure(run: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 10; i++) await run();
+async function measure(run: () => Promise<unknown>, runs = RUNS): Promise<number[]> {
+  for (let i = 0; i < Math.min(10, runs); i++) await run();
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     await run();
     times.push(performance.now() - t0);
@@ -261,23 +269,38 @@ async function benchOn(name: string, db: Db): Promise<BenchResult> {
     ['hospital reader, two answers', hospital, { answer: ['4.1-d:yes', '12.4:yes'] }],
   ];
   const all: number[] = [];
+  const baseline: number[] = [];
   const lines: string[] = [];
   for (const [label, ctx, q] of queries) {
     const times = await measure(() => searchDirectory(db.kysely, { templates }, ctx, q));
     all.push(...times);
-    lines.push(`    ${label.padEnd(30)} p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`);
+    // The baseline: the same query answered by the database alone (what the index replaces), fewer runs.
+    const filters = directoryFilters(q);
+    const pageSize = q.pageSize ?? 20;
+    const base = await measure(
+      () =>
+        searchInDatabase(db.kysely, filters, readerOf(ctx.actor, AT), {
+          offset: ((q.page ?? 1) - 1) * pageSize,
+          limit: pageSize,
+        }),
+      BASELINE_RUNS,
+    );
+    baseline.push(...base);
+    lines.push(
+      `    ${label.padEnd(30)} p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (database alone: p50 ${percentile(base, 50).toFixed(0)} ms)`,
+    );
   }
   all.sort((a, b) => a - b);
-  const baseline = await measure(() =>
-    db.kysely.selectFrom('publications').select(['id', 'manufacturer']).where('id', '=', 'pub0012345').execute(),
-  );
+  baseline.sort((a, b) => a - b);
   const p99 = percentile(all, 99);
-  const baseP99 = percentile(baseline, 99);
-  process.stdout.write(`  ${name}: ${PUBLICATIONS.toLocaleString('en-US')} publications loaded in ${loadSeconds.toFixed(0)} s\n${lines.join('\n')}\n`);
+  const ratio = percentile(baseline, 50) / percentile(all, 50);
+  process.stdout.write(
+    `  ${name}: ${PUBLICATIONS.toLocaleString('en-US')} publications loaded in ${loadSeconds.toFixed(0)} s\n${lines.join('\n')}\n`,
+  );
   return {
     name: `directory search over ${PUBLICATIONS.toLocaleString('en-US')} publications on ${name}`,
-    figure: `p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${all.length} queries (baseline primary-key lookup p99 ${baseP99.toFixed(2)} ms)`,
-    ratio: baseP99 / p99,
+    figure: `p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${all.length} queries (baseline, the database alone: p50 ${percentile(baseline, 50).toFixed(0)} ms, p99 ${percentile(baseline, 99).toFixed(0)} ms); the ratio is the baseline's p50 over the index's`,
+    ratio,
     target: 'p99 < 50 ms',
     ok: p99 < 50,
   };

@@ -269,7 +269,10 @@ export function buildCli(): Command {
       'check the signature of a signed statement (signed JSON, or the standalone HTML or PDF made from one): who signed it, when, and whether it was altered',
     )
     .argument('<file>', 'the file to check ("-" for standard input)')
-    .option('--trust <pem...>', 'root certificates to trust (PEM files), e.g. an instance CA from /api/v1/signing/ca.pem')
+    .option(
+      '--trust <pem...>',
+      'root certificates to trust (PEM files), e.g. an instance CA from /api/v1/signing/ca.pem',
+    )
     .option('--require-trust', 'exit 1 unless the certificate chain leads to a trusted root')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: { trust?: string[]; requireTrust?: boolean; json?: boolean }) => {

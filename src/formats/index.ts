@@ -85,8 +85,14 @@ export function extractDocument(data: Uint8Array, file?: string): { format: 'jso
       text = decodeUtf8(data, 'json');
       label = 'json';
       break;
-    default:
-      throw new FormatError(format, undefined, 'this file carries no JSON statement (expected signed JSON, HTML or PDF)');
+    case 'csv':
+    case 'xlsx':
+    case 'mds2-xlsx':
+      throw new FormatError(
+        format,
+        undefined,
+        'this file carries no JSON statement (expected signed JSON, HTML or PDF)',
+      );
   }
   const value = parseJsonText(text, label);
   if (looksLikeSignedStatement(value)) {
@@ -118,7 +124,11 @@ export async function importStatement(data: Uint8Array, options: ImportOptions):
       // A signed document whose statement is damaged still reads as one, so the problem is named field by field.
       const signed = isSignedStatement(value) ? value : undefined;
       const body: unknown =
-        signed !== undefined ? signed.statement : looksLikeSignedStatement(value) ? (value as { statement?: unknown }).statement : value;
+        signed !== undefined
+          ? signed.statement
+          : looksLikeSignedStatement(value)
+            ? (value as { statement?: unknown }).statement
+            : value;
       const first = toStatement(body, format);
       const t = options.templates.get(first.template.id, first.template.edition);
       return {

@@ -102,9 +102,14 @@ describe('signed statements stay verifiable in HTML and PDF', () => {
   });
 
   it('refuses a signed document that repeats a key, naming the line', () => {
-    const text = JSON.stringify(signed, null, 2).replace('"formatVersion": 1,', '"formatVersion": 1,\n  "formatVersion": 1,');
+    const text = JSON.stringify(signed, null, 2).replace(
+      '"formatVersion": 1,',
+      '"formatVersion": 1,\n  "formatVersion": 1,',
+    );
     expect(() => extractDocument(new TextEncoder().encode(text))).toThrow(FormatError);
-    expect(() => extractDocument(new TextEncoder().encode(text))).toThrow(/line \d+, column \d+: the key "formatVersion" occurs twice/);
+    expect(() => extractDocument(new TextEncoder().encode(text))).toThrow(
+      /line \d+, column \d+: the key "formatVersion" occurs twice/,
+    );
   });
 });
 

@@ -51,13 +51,7 @@ export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'webhook.manage',
   ]),
   editor: new Set<Action>([...READ, 'product.write', 'statement.write', 'statement.submit', 'request.write']),
-  approver: new Set<Action>([
-    ...READ,
-    'statement.review',
-    'statement.finalize',
-    'statement.publish',
-    'request.answer',
-  ]),
+  approver: new Set<Action>([...READ, 'statement.review', 'statement.finalize', 'statement.publish', 'request.answer']),
   viewer: new Set<Action>(READ),
   auditor: new Set<Action>([...READ, 'audit.read']),
 };

@@ -89,7 +89,11 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
         const line = `${who} ${r.request().method()} ${r.url()} → ${r.status()}`;
         problems.push(line);
         // A server error's body says what broke.
-        if (r.status() >= 500) void r.text().then((body) => problems.push(`${line}: ${body}`), () => undefined);
+        if (r.status() >= 500)
+          void r.text().then(
+            (body) => problems.push(`${line}: ${body}`),
+            () => undefined,
+          );
       }
     });
     page.on('request', (r) => {
@@ -253,7 +257,17 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     // The organization's bar shows a manufacturer's pages.
     const nav = owner.locator('[data-testid="org-nav"]');
     expect(await nav.getAttribute('data-kind')).toBe('manufacturer');
-    for (const label of ['開示書', '製品', '公開', '受信した依頼', 'アクセス許可', '署名鍵', 'Webhook', 'メンバー', '通知']) {
+    for (const label of [
+      '開示書',
+      '製品',
+      '公開',
+      '受信した依頼',
+      'アクセス許可',
+      '署名鍵',
+      'Webhook',
+      'メンバー',
+      '通知',
+    ]) {
       await nav.getByRole('link', { name: label, exact: true }).waitFor();
     }
     await owner.locator('[data-testid="publish"]').click();
@@ -550,7 +564,9 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     await owner.goto(url(`/orgs/${makerId}/signing-key`));
     await owner.locator('[data-testid="current-key"]').waitFor();
     expect(await owner.locator('[data-testid="key-subject"]').textContent()).toContain('XYZ株式会社');
-    expect(await owner.locator('[data-testid="key-fingerprint"]').textContent()).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(await owner.locator('[data-testid="key-fingerprint"]').textContent()).toMatch(
+      /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/,
+    );
     await shot(owner, '15-signing-key');
 
     await owner.goto(url(`/orgs/${makerId}/grants`));
@@ -580,23 +596,35 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
 
   it('withdraws the public statement with a reason: delisted, and its page says why', async () => {
     await owner.goto(url(`/orgs/${makerId}/publications`));
-    await owner.locator(`[data-testid="publications-table"] [data-publication="${publicationId}"] [data-testid="withdraw"]`).click();
+    await owner
+      .locator(`[data-testid="publications-table"] [data-publication="${publicationId}"] [data-testid="withdraw"]`)
+      .click();
     await owner.locator('[data-testid="withdraw-reason"]').fill('第2版の公開に伴い取り下げます。');
     await settle(owner);
     await shot(owner, '16-withdraw');
     await owner.locator('[data-testid="withdraw-confirm"]').click();
-    await owner.locator(`[data-testid="publications-table"] [data-publication="${publicationId}"] [data-testid="withdrawn-badge"]`).waitFor();
+    await owner
+      .locator(
+        `[data-testid="publications-table"] [data-publication="${publicationId}"] [data-testid="withdrawn-badge"]`,
+      )
+      .waitFor();
 
     await visitor.goto(url('/directory'));
     await visitor.locator('[data-testid="directory-total"]', { hasText: '条件に合う開示書はありません' }).waitFor();
     // The checkbox changes the address; the page follows it.
     await visitor.locator('[data-testid="directory-withdrawn"]').click();
     await visitor.waitForURL(/withdrawn=true/);
-    await visitor.locator(`[data-testid="directory-results"] [data-publication="${publicationId}"] [data-testid="withdrawn-badge"]`).waitFor();
+    await visitor
+      .locator(
+        `[data-testid="directory-results"] [data-publication="${publicationId}"] [data-testid="withdrawn-badge"]`,
+      )
+      .waitFor();
     await visitor.goto(url(`/directory/${publicationId}`));
     const banner = visitor.locator('[data-testid="withdrawn-banner"]');
     await banner.waitFor();
-    expect(await visitor.locator('[data-testid="withdrawn-reason"]').textContent()).toContain('第2版の公開に伴い取り下げます。');
+    expect(await visitor.locator('[data-testid="withdrawn-reason"]').textContent()).toContain(
+      '第2版の公開に伴い取り下げます。',
+    );
     await shot(visitor, '17-withdrawn');
   });
 
@@ -606,19 +634,12 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
       await visitor.goto(url(path));
       await visitor.locator('main h1').first().waitFor();
       const overflow = await visitor.evaluate(() => {
-        const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+        const w = globalThis as unknown as {
+          innerWidth: number;
+          document: { documentElement: { scrollWidth: number } };
+        };
         return w.document.documentElement.scrollWidth - w.innerWidth;
       });
-      if (overflow > 0) console.error(await visitor.evaluate(() => {
-        const d = globalThis as any;
-        const out: string[] = [];
-        for (const el of Array.from(d.document.querySelectorAll('body *')) as any[]) {
-          if (el.parentElement?.closest('.form-scroll')) continue;
-          const r = el.getBoundingClientRect();
-          if (r.right > d.innerWidth + 1) out.push(`${el.tagName}.${String(el.className).slice(0, 60)} ${el.getAttribute('data-testid') ?? ''} ${r.right} ${r.width}`);
-        }
-        return out.slice(0, 30).join('\n');
-      }));
       expect(overflow, path).toBeLessThanOrEqual(0);
       // The header keeps its controls on screen: the language switch is the rightmost.
       const box = await visitor.locator('[data-testid="language-toggle"]').boundingBox();

@@ -326,8 +326,7 @@ export async function createFinalizedStatement(
   }>();
   const draft = detail.latest.content;
   const example = finalizableGeneralPacs();
-  const content =
-    input.content?.(draft) ?? { ...draft, answers: example.answers, remarks: example.remarks };
+  const content = input.content?.(draft) ?? { ...draft, answers: example.answers, remarks: example.remarks };
   const revUrl = `${url}/revisions/${detail.latest.revision}`;
   const saved = await inject(app, session, {
     method: 'PUT',
@@ -336,7 +335,11 @@ export async function createFinalizedStatement(
   });
   if (saved.statusCode !== 200) fail('save statement', saved);
   const version = saved.json<{ version: number }>().version;
-  const submitted = await inject(app, session, { method: 'POST', url: `${revUrl}/submit`, payload: { expectedVersion: version } });
+  const submitted = await inject(app, session, {
+    method: 'POST',
+    url: `${revUrl}/submit`,
+    payload: { expectedVersion: version },
+  });
   if (submitted.statusCode !== 200) fail('submit statement', submitted);
   const finalized = await inject(app, session, {
     method: 'POST',
@@ -358,7 +361,10 @@ export async function publishStatement(
   const res = await inject(app, session, {
     method: 'POST',
     url: `/api/v1/orgs/${orgId}/statements/${statement.id}/revisions/${statement.revision}/publish`,
-    payload: { visibility: input.visibility ?? 'public', ...(input.grantees === undefined ? {} : { grantees: input.grantees }) },
+    payload: {
+      visibility: input.visibility ?? 'public',
+      ...(input.grantees === undefined ? {} : { grantees: input.grantees }),
+    },
   });
   if (res.statusCode !== 201) fail('publish statement', res);
   return res.json<{ id: string; statementId: string; revision: number; visibility: string }>();

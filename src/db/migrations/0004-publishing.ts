@@ -45,7 +45,11 @@ export function publishingMigration(dialect: DialectName): Migration {
         .addColumn('retired_at', 'text')
         .addCheckConstraint('signing_keys_source_check', sql`source in (${KEY_SOURCES})`)
         .execute();
-      await db.schema.createIndex('signing_keys_org_idx').on('signing_keys').columns(['org_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('signing_keys_org_idx')
+        .on('signing_keys')
+        .columns(['org_id', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('publications')
@@ -93,7 +97,11 @@ export function publishingMigration(dialect: DialectName): Migration {
         .columns(['latest', 'published_at', 'id'])
         .execute();
 
-      await db.schema.createIndex('publications_org_idx').on('publications').columns(['org_id', 'published_at']).execute();
+      await db.schema
+        .createIndex('publications_org_idx')
+        .on('publications')
+        .columns(['org_id', 'published_at'])
+        .execute();
       await db.schema
         .createIndex('publications_template_idx')
         .on('publications')
@@ -133,7 +141,11 @@ export function publishingMigration(dialect: DialectName): Migration {
         .on('access_grants')
         .columns(['grantee_org_id', 'org_id'])
         .execute();
-      await db.schema.createIndex('access_grants_org_idx').on('access_grants').columns(['org_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('access_grants_org_idx')
+        .on('access_grants')
+        .columns(['org_id', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('statement_requests')
@@ -201,7 +213,11 @@ export function publishingMigration(dialect: DialectName): Migration {
         .addColumn('params', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('notifications_org_idx').on('notifications').columns(['org_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('notifications_org_idx')
+        .on('notifications')
+        .columns(['org_id', 'created_at'])
+        .execute();
       await db.schema
         .createTable('notification_reads')
         .addColumn('notification_id', 'text', (c) => c.notNull().references('notifications.id'))

@@ -93,7 +93,16 @@ export class DirectoryIndex {
   private async load(db: Queryable, version: string | undefined): Promise<Loaded> {
     const rows = await db
       .selectFrom('publications')
-      .select(['id', 'published_at', 'org_id', 'category', 'template_id', 'template_edition', 'search_text', 'answer_vector'])
+      .select([
+        'id',
+        'published_at',
+        'org_id',
+        'category',
+        'template_id',
+        'template_edition',
+        'search_text',
+        'answer_vector',
+      ])
       .where('latest', '=', 1)
       .where('visibility', '=', 'public')
       .where('withdrawn_at', 'is', null)
@@ -200,7 +209,8 @@ export class DirectoryIndex {
     let total = 0;
     const top: IndexEntry[] = [];
     for (let w = 0; w < words; w++) {
-      let bitsLeft = mask === undefined ? (w === words - 1 && n % 32 !== 0 ? (1 << n % 32) - 1 : 0xffffffff) : mask[w]!;
+      let bitsLeft =
+        mask === undefined ? (w === words - 1 && n % 32 !== 0 ? (1 << (n % 32)) - 1 : 0xffffffff) : mask[w]!;
       if (n === 0) bitsLeft = 0;
       while (bitsLeft !== 0) {
         const bit = 31 - Math.clz32(bitsLeft & -bitsLeft);

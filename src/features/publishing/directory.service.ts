@@ -83,10 +83,16 @@ export async function searchDirectory(
   const filters = directoryFilters(q);
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
-  const r = await searchPublications(db, directoryIndexFor(db, deps.templates), filters, readerOf(ctx.actor, ctx.now()), {
-    offset: (page - 1) * pageSize,
-    limit: pageSize,
-  });
+  const r = await searchPublications(
+    db,
+    directoryIndexFor(db, deps.templates),
+    filters,
+    readerOf(ctx.actor, ctx.now()),
+    {
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    },
+  );
   return {
     items: r.rows.map((row) => ({
       ...publicationToSummary(row, deps.templates),
@@ -203,7 +209,13 @@ export async function getPublicationDetail(
     publication: publicationToSummary(row, deps.templates),
     access: 'full',
     statement,
-    counts: { yes: v.counts.yes, no: v.counts.no, na: v.counts.na, other: v.counts.other, unanswered: v.counts.unanswered },
+    counts: {
+      yes: v.counts.yes,
+      no: v.counts.no,
+      na: v.counts.na,
+      other: v.counts.other,
+      unanswered: v.counts.unanswered,
+    },
     signature: await checkPublicationSignature(db, row, now),
     revisions,
     files: FILE_FORMATS.map((format) => ({ format, url: `/api/v1/directory/${row.id}/files/${format}` })),

@@ -29,13 +29,17 @@ const TYPES: Record<FileFormat, { type: string; ext: string }> = {
   csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
 };
 
-/** Characters no file system takes in a name. */
-const UNSAFE = /[\\/:*?"<>|\u0000-\u001f\u007f]+/g;
+/** Characters no file system takes in a name (control characters are dropped separately). */
+const UNSAFE = /[\\/:*?"<>|]+/g;
+
+function withoutControls(s: string): string {
+  return [...s].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('');
+}
 
 export function downloadName(row: PublicationRow, format: FileFormat): { name: string; asciiName: string } {
   const ext = TYPES[format].ext;
   const base = [row.manufacturer, row.product_name, row.product_version, `r${row.revision}`]
-    .map((p) => p.normalize('NFC').replace(UNSAFE, '_').trim())
+    .map((p) => withoutControls(p.normalize('NFC')).replace(UNSAFE, '_').trim())
     .join('_')
     .slice(0, 150);
   return { name: `${base}.${ext}`, asciiName: `openmds-${row.id.slice(0, 8)}-r${row.revision}.${ext}` };

@@ -317,11 +317,20 @@ export async function searchPublications(
     restricted = { total: Number(count.n), top: top.map((r) => ({ id: r.id, publishedAt: r.published_at })) };
   }
   const merged = [...pub.top, ...restricted.top].sort(newerFirst).slice(page.offset, need);
-  return { rows: await rowsByIds(db, merged.map((m) => m.id)), total: pub.total + restricted.total };
+  return {
+    rows: await rowsByIds(
+      db,
+      merged.map((m) => m.id),
+    ),
+    total: pub.total + restricted.total,
+  };
 }
 
-/** The whole directory query in the database: used when withdrawn publications are asked for. */
-async function searchInDatabase(
+/**
+ * The whole directory query in the database: used when withdrawn publications are asked for, and as the
+ * benchmark's baseline for the index.
+ */
+export async function searchInDatabase(
   db: Queryable,
   filters: DirectoryFilters,
   reader: Reader,
@@ -331,7 +340,11 @@ async function searchInDatabase(
     db
       .selectFrom('publications as p')
       .where((eb) => readableBy(eb, reader))
-      .where((eb) => eb.or([eb('p.latest', '=', 1), eb('p.withdrawn_at', 'is not', null)])),
+      .where((eb) =>
+        filters.includeWithdrawn
+          ? eb.or([eb('p.latest', '=', 1), eb('p.withdrawn_at', 'is not', null)])
+          : eb('p.latest', '=', 1),
+      ),
     filters,
   );
   const [rows, count] = await Promise.all([

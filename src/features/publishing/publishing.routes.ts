@@ -4,7 +4,12 @@ import type { Db } from '../../db/database.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
 import { LIMITS } from '../../formats/errors.js';
 import { ErrorResponseSchema } from '../../server/errors.js';
-import { getSigningKeys, instanceCaCertificate, rotateSigningKey, uploadSigningKey } from '../signing/signing.service.js';
+import {
+  getSigningKeys,
+  instanceCaCertificate,
+  rotateSigningKey,
+  uploadSigningKey,
+} from '../signing/signing.service.js';
 import { getPublicationDetail, publicationForFile, searchDirectory } from './directory.service.js';
 import { renderPublicationFile } from './publication-files.js';
 import {
@@ -42,7 +47,11 @@ export interface PublishingRoutesOptions {
 }
 
 /** The public side: the directory, statement pages, files, signature verification and the instance CA. */
-export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptions> = (app, { db, templates }, done) => {
+export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptions> = (
+  app,
+  { db, templates },
+  done,
+) => {
   const k = db.kysely;
   const deps = { templates };
   app.addContentTypeParser(
@@ -117,7 +126,12 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
         description:
           'The body is the file itself (Content-Type application/octet-stream): signed JSON, standalone HTML or ' +
           'a PDF exported by OpenMDS. Answers who signed it, when, and whether it was altered.',
-        response: { 200: VerifyResultSchema, 400: ErrorResponseSchema, 413: ErrorResponseSchema, 415: ErrorResponseSchema },
+        response: {
+          200: VerifyResultSchema,
+          400: ErrorResponseSchema,
+          413: ErrorResponseSchema,
+          415: ErrorResponseSchema,
+        },
       },
     },
     (req) => verifyUploadedFile(k, req.body as Buffer, req.ctx.now()),
@@ -134,7 +148,8 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
     },
     async (_req, reply) => {
       const pem = await instanceCaCertificate(k);
-      if (pem === undefined) return reply.code(404).send({ error: { code: 'not-found', message: 'no statement has been signed yet' } });
+      if (pem === undefined)
+        return reply.code(404).send({ error: { code: 'not-found', message: 'no statement has been signed yet' } });
       return reply.header('content-type', 'application/x-pem-file').send(pem);
     },
   );
@@ -142,7 +157,11 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
 };
 
 /** The manufacturer's side: publish, withdraw, its publications, its signing key. */
-export const publishingRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptions> = (app, { db, templates }, done) => {
+export const publishingRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptions> = (
+  app,
+  { db, templates },
+  done,
+) => {
   const k = db.kysely;
   const deps = { templates };
   app.post(

@@ -87,13 +87,9 @@ export const DirectoryQuerySchema = Type.Object({
     Type.String({ maxLength: 100, description: 'TEMPLATE or TEMPLATE@EDITION, e.g. jahis-jira-mds@2' }),
   ),
   answer: Type.Optional(
-    Type.Union(
-      [
-        Type.String({ maxLength: 100 }),
-        Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 }),
-      ],
-      { description: 'ROW:ANSWER, repeatable, all must hold; e.g. answer=4.1-d:yes&answer=12.4:yes' },
-    ),
+    Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })], {
+      description: 'ROW:ANSWER, repeatable, all must hold; e.g. answer=4.1-d:yes&answer=12.4:yes',
+    }),
   ),
   withdrawn: Type.Optional(Type.Boolean({ description: 'Include withdrawn publications (default false)' })),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1 })),

@@ -75,8 +75,7 @@ export function publicationToSummary(r: PublicationListRow, templates: TemplateR
     template: { id: r.template_id, edition: r.template_edition, title: t?.template.title ?? {} },
     publishedAt: r.published_at,
     contentHash: r.content_hash,
-    withdrawn:
-      r.withdrawn_at === null ? null : { at: r.withdrawn_at, reason: r.withdrawn_reason ?? '' },
+    withdrawn: r.withdrawn_at === null ? null : { at: r.withdrawn_at, reason: r.withdrawn_reason ?? '' },
   };
 }
 

@@ -120,7 +120,10 @@ describe.each(testDatabases())('publishing and the directory on $name', (databas
       `?answer=${encodeURIComponent(`${yesRow}:no`)}&answer=${encodeURIComponent(`${noRow}:no`)}`,
     );
     expect(both.items.map((i) => i.product.name)).toEqual(['画像ビューア Ｖｉｅｗ']);
-    expect((await directory(`?answer=${encodeURIComponent(`${yesRow}:yes`)}&answer=${encodeURIComponent(`${yesRow}:no`)}`)).total).toBe(0);
+    expect(
+      (await directory(`?answer=${encodeURIComponent(`${yesRow}:yes`)}&answer=${encodeURIComponent(`${yesRow}:no`)}`))
+        .total,
+    ).toBe(0);
 
     const p1 = await directory('?pageSize=1&page=1');
     const p2 = await directory('?pageSize=1&page=2');
@@ -156,8 +159,14 @@ describe.each(testDatabases())('publishing and the directory on $name', (databas
     });
     expect(saved.statusCode, saved.body).toBe(200);
     const v = saved.json<{ version: number }>().version;
-    expect((await inject(t.app, owner, { method: 'POST', url: `${rev}/submit`, payload: { expectedVersion: v } })).statusCode).toBe(200);
-    expect((await inject(t.app, owner, { method: 'POST', url: `${rev}/finalize`, payload: { expectedVersion: v + 1 } })).statusCode).toBe(200);
+    expect(
+      (await inject(t.app, owner, { method: 'POST', url: `${rev}/submit`, payload: { expectedVersion: v } }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await inject(t.app, owner, { method: 'POST', url: `${rev}/finalize`, payload: { expectedVersion: v + 1 } }))
+        .statusCode,
+    ).toBe(200);
     const second = await publishStatement(t.app, owner, orgId, { id: s.id, revision: d.latest.revision });
 
     const page = await directory('');
@@ -267,7 +276,11 @@ describe.each(testDatabases())('publishing and the directory on $name', (databas
     const url = `/api/v1/orgs/${orgId}/publications/${pub.id}/withdraw`;
     const blank = await inject(t.app, owner, { method: 'POST', url, payload: { reason: '  ' } });
     expect(blank.statusCode).toBe(400);
-    const w = await inject(t.app, owner, { method: 'POST', url, payload: { reason: '記載誤りのため（改訂版を公開予定）' } });
+    const w = await inject(t.app, owner, {
+      method: 'POST',
+      url,
+      payload: { reason: '記載誤りのため（改訂版を公開予定）' },
+    });
     expect(w.statusCode, w.body).toBe(200);
     expect(w.json<PublicationSummary>().withdrawn?.reason).toBe('記載誤りのため（改訂版を公開予定）');
     expect((await inject(t.app, owner, { method: 'POST', url, payload: { reason: 'again' } })).statusCode).toBe(409);
@@ -339,7 +352,10 @@ describe.each(testDatabases())('publishing and the directory on $name', (databas
     });
 
     const text = s.content.remarks[0]!.text;
-    const tampered = signed.replace(JSON.stringify(text).slice(1, -1), JSON.stringify(`${text.slice(0, -1)}X`).slice(1, -1));
+    const tampered = signed.replace(
+      JSON.stringify(text).slice(1, -1),
+      JSON.stringify(`${text.slice(0, -1)}X`).slice(1, -1),
+    );
     expect(tampered).not.toBe(signed);
     const bad = (await upload(tampered)).json<VerifyResult>();
     expect(bad).toMatchObject({ status: 'invalid', altered: true, publication: null });
@@ -390,7 +406,10 @@ describe.each(testDatabases())('publishing and the directory on $name', (databas
     expect(bad.json<{ error: { message: string } }>().error.message).toMatch(/^certificateChainPem: /);
 
     const h = await hospital('みなと病院');
-    const foreign = await inject(t.app, h.session, { method: 'POST', url: `/api/v1/orgs/${orgId}/signing-keys/rotate` });
+    const foreign = await inject(t.app, h.session, {
+      method: 'POST',
+      url: `/api/v1/orgs/${orgId}/signing-keys/rotate`,
+    });
     expect(foreign.statusCode).toBe(404);
   });
 });

@@ -46,7 +46,10 @@ export async function verifyUploadedFile(db: Kysely<Database>, data: Uint8Array,
     );
   }
   const ca = await instanceCaCertificate(db);
-  const first = await verifySignedStatement(doc, { ...(ca === undefined ? {} : { trustedRootsPem: [ca] }), now: new Date(now) });
+  const first = await verifySignedStatement(doc, {
+    ...(ca === undefined ? {} : { trustedRootsPem: [ca] }),
+    now: new Date(now),
+  });
   // A key registered on this instance vouches for its own chain: its root is trusted for what that key signed.
   const registered =
     first.signer === undefined ? undefined : await findKeyByCertificate(db, first.signer.certificateSha256);

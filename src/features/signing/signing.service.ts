@@ -131,7 +131,12 @@ async function insertKey(
     outcome: 'success',
     details: { source, subject: info.subject, issuer: info.issuer, certificateSha256: info.certificateSha256 },
   });
-  return { keyId: id, privateKeyPem: key.privateKeyPem, chainPem: key.chainPem, certificateSha256: info.certificateSha256 };
+  return {
+    keyId: id,
+    privateKeyPem: key.privateKeyPem,
+    chainPem: key.chainPem,
+    certificateSha256: info.certificateSha256,
+  };
 }
 
 async function issueFromInstanceCa(
@@ -152,7 +157,11 @@ async function issueFromInstanceCa(
  * The organization's signing key for now: the newest one not retired and still valid, or a fresh key and
  * certificate from the instance CA when there is none (the default for every manufacturer).
  */
-export async function activeSigner(trx: Transaction<Database>, ctx: RequestContext, orgId: string): Promise<ActiveSigner> {
+export async function activeSigner(
+  trx: Transaction<Database>,
+  ctx: RequestContext,
+  orgId: string,
+): Promise<ActiveSigner> {
   const now = ctx.now();
   const row = await trx
     .selectFrom('signing_keys')
@@ -248,7 +257,11 @@ export async function rotateSigningKey(
   return db.transaction().execute(async (trx) => {
     await requireManufacturer(trx, orgId);
     const s = await issueFromInstanceCa(trx, ctx, orgId);
-    const row = await trx.selectFrom('signing_keys').select(KEY_VIEW_COLUMNS).where('id', '=', s.keyId).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('signing_keys')
+      .select(KEY_VIEW_COLUMNS)
+      .where('id', '=', s.keyId)
+      .executeTakeFirstOrThrow();
     return keyRowToView(row);
   });
 }
@@ -279,7 +292,11 @@ export async function uploadSigningKey(
       privateKeyPem: loaded.signer.privateKeyPem,
       chainPem: loaded.signer.chainPem,
     });
-    const row = await trx.selectFrom('signing_keys').select(KEY_VIEW_COLUMNS).where('id', '=', s.keyId).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('signing_keys')
+      .select(KEY_VIEW_COLUMNS)
+      .where('id', '=', s.keyId)
+      .executeTakeFirstOrThrow();
     return keyRowToView(row);
   });
 }
@@ -306,5 +323,10 @@ export async function findKeyByCertificate(
     .where('k.certificate_sha256', '=', certificateSha256)
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  return { orgId: row.org_id, orgName: row.name, keyId: row.id, chainPem: JSON.parse(row.certificate_chain) as string[] };
+  return {
+    orgId: row.org_id,
+    orgName: row.name,
+    keyId: row.id,
+    chainPem: JSON.parse(row.certificate_chain) as string[],
+  };
 }

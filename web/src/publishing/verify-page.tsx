@@ -139,9 +139,7 @@ function VerifyReport({ result, checkedAt }: { result: VerifyResult; checkedAt: 
                     </Table.Tr>
                     <Table.Tr>
                       <Table.Th>{t('directory.template')}</Table.Th>
-                      <Table.Td>
-                        {templateTitle(st.template)}
-                      </Table.Td>
+                      <Table.Td>{templateTitle(st.template)}</Table.Td>
                     </Table.Tr>
                     <Table.Tr>
                       <Table.Th>{t('directory.revision')}</Table.Th>
