@@ -76,6 +76,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
   let publicationId = '';
   let signedJsonPath = '';
   let tamperedPath = '';
+  let caPath = '';
 
   const url = (path: string) => `${server!.url}${path}`;
 
@@ -354,7 +355,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     expect(await visitor.locator('header').isVisible()).toBe(false);
     expect(await visitor.locator('[data-testid="downloads"]').isVisible()).toBe(false);
     expect(await form.isVisible()).toBe(true);
-    await shot(visitor, '04-print', { fullPage: true });
+    await shot(visitor, '04-print');
     await visitor.emulateMedia({ media: 'screen' });
 
     const download = async (format: string): Promise<Buffer> => {
@@ -378,7 +379,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
   // ---- Verification ----------------------------------------------------------------------------------------------
 
   /** `openmds verify FILE` in this process: its exit code and what it printed. */
-  const verifyCli = async (file: string): Promise<{ code: number; out: string }> => {
+  const verifyCli = async (args: string[]): Promise<{ code: number; out: string }> => {
     let out = '';
     const write = (chunk: string | Uint8Array) => {
       out += String(chunk);
@@ -389,7 +390,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
       vi.spyOn(process.stderr, 'write').mockImplementation(write),
     ];
     try {
-      const code = await runCli(['verify', file]);
+      const code = await runCli(['verify', ...args]);
       return { code, out };
     } finally {
       for (const s of spies) s.mockRestore();
@@ -398,15 +399,25 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
   };
 
   it('passes `openmds verify` on the downloaded JSON, and fails a copy with one character of a remark changed', async () => {
-    const good = await verifyCli(signedJsonPath);
+    // Without a trusted root the signature still proves the file intact (exit 0, the signer not confirmed) …
+    const intact = await verifyCli([signedJsonPath]);
+    expect(intact.code, intact.out).toBe(0);
+    // … and with the server's CA certificate (the verify page links it) the signer is confirmed too.
+    const ca = await publicCtx.request.get(url('/api/v1/signing/ca.pem'));
+    expect(ca.ok()).toBe(true);
+    caPath = join(downloads, 'openmds-instance-ca.pem');
+    writeFileSync(caPath, await ca.text());
+    const good = await verifyCli([signedJsonPath, '--trust', caPath, '--require-trust']);
     expect(good.code, good.out).toBe(0);
+    expect(good.out).toMatch(/: VALID/);
+    expect(good.out).toContain('XYZ株式会社');
 
     const doc = JSON.parse(readFileSync(signedJsonPath, 'utf8')) as { statement: Statement };
     const remark = doc.statement.remarks[0]!;
     remark.text = `${remark.text.slice(0, -1)}${remark.text.endsWith('。') ? '.' : '。'}`;
     tamperedPath = join(downloads, 'general-pacs.tampered.json');
     writeFileSync(tamperedPath, `${JSON.stringify(doc, null, 2)}\n`);
-    const bad = await verifyCli(tamperedPath);
+    const bad = await verifyCli([tamperedPath, '--trust', caPath]);
     expect(bad.code, bad.out).toBe(1);
     expect(bad.out).toMatch(/altered|改ざん/i);
   });
@@ -450,6 +461,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     await hospital.getByRole('option', { name: 'General-Viewer', exact: true }).click();
     await hospital.locator('[data-testid="request-version"]').fill('V2.0');
     await hospital.locator('[data-testid="request-message"]').fill('導入検討のため、開示書をお送りください。');
+    await settle(hospital);
     await shot(hospital, '07-request');
     await hospital.locator('[data-testid="request-submit"]').click();
     const row = hospital.locator('[data-testid="requests-table"] tbody tr').first();
@@ -472,6 +484,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     await owner.locator('[data-testid="answer-statement"]').click();
     await owner.getByRole('option', { name: /General-Viewer V2\.0/ }).click();
     expect(await dialog.locator('input[value="restricted"]').isChecked()).toBe(true);
+    await settle(owner);
     await shot(owner, '09-answer');
     await owner.locator('[data-testid="answer-confirm"]').click();
     await dialog.waitFor({ state: 'detached' });
@@ -573,6 +586,13 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     const grant = owner.locator('[data-testid="grants-table"] [data-grantee="桜総合病院"]');
     await grant.waitFor();
     expect(await grant.textContent()).toContain('General-Viewer');
+    // A grant by hand: the hospital found by part of its name, for all products.
+    await owner.locator('[data-testid="grant-hospital"]').fill('桜');
+    await owner.getByRole('option', { name: '桜総合病院' }).click();
+    await owner.locator('[data-testid="grant-submit"]').click();
+    await owner
+      .locator('[data-testid="grants-table"] [data-grantee="桜総合病院"]', { hasText: 'すべての製品' })
+      .waitFor();
 
     await owner.goto(url(`/orgs/${makerId}/webhooks`));
     await owner.locator('[data-testid="webhook-url"]').fill(`${server!.url}/hook`);

@@ -260,6 +260,9 @@ async function rowsByIds(db: Queryable, ids: string[]): Promise<PublicationListR
   });
 }
 
+/** Most restricted publications a reader's search considers (bound parameters stay under every database's limit). */
+const MAX_RESTRICTED_CANDIDATES = 10_000;
+
 /**
  * The directory: the newest readable publication of each statement that matches every filter, newest first. The
  * public listing comes from the in-memory index (exact totals, any conjunction of answers in bit-set time); the
@@ -287,21 +290,32 @@ export async function searchPublications(
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', reader.now)]))
       .execute();
     const orgs = [...new Set([...reader.orgIds, ...granting.map((g) => g.org_id)])];
+    // The candidates first, by two index lookups (the reader's and granting organizations, the collection); the
+    // exact access check and the filters then run on that short list only.
+    const [byOrg, held] = await Promise.all([
+      db
+        .selectFrom('publications')
+        .select('id')
+        .where('org_id', 'in', orgs)
+        .where('visibility', '=', 'restricted')
+        .where('latest', '=', 1)
+        .limit(MAX_RESTRICTED_CANDIDATES)
+        .execute(),
+      db
+        .selectFrom('collection_items as c')
+        .innerJoin('publications as h', 'h.id', 'c.publication_id')
+        .select('h.id')
+        .where('c.org_id', 'in', reader.orgIds)
+        .where('h.visibility', '=', 'restricted')
+        .where('h.latest', '=', 1)
+        .limit(MAX_RESTRICTED_CANDIDATES)
+        .execute(),
+    ]);
+    const candidates = [...new Set([...byOrg, ...held].map((r) => r.id))].slice(0, MAX_RESTRICTED_CANDIDATES);
     const q = filtered(
       db
         .selectFrom('publications as p')
-        .where('p.latest', '=', 1)
-        .where('p.visibility', '=', 'restricted')
-        .where((eb) =>
-          eb.or([
-            eb('p.org_id', 'in', orgs),
-            eb(
-              'p.id',
-              'in',
-              eb.selectFrom('collection_items as c').select('c.publication_id').where('c.org_id', 'in', reader.orgIds),
-            ),
-          ]),
-        )
+        .where('p.id', 'in', candidates.length === 0 ? [''] : candidates)
         .where((eb) => readableBy(eb, reader)),
       filters,
     );

@@ -13,14 +13,15 @@ function str(p: Params, ...keys: string[]): string {
 }
 
 /** The values every notification sentence may name, each '' when the notification does not carry it. */
-function values(p: Params) {
+function values(p: Params, t: TFunction) {
   const product = [str(p, 'productName', 'product'), str(p, 'productVersion', 'version')]
     .filter((x) => x !== '')
     .join(' ');
   return {
     hospital: str(p, 'hospital', 'hospitalName'),
     manufacturer: str(p, 'manufacturer', 'manufacturerName'),
-    product: product === '' ? '—' : product,
+    // A grant without a product covers all of the manufacturer's products.
+    product: product === '' ? t('grants.allProducts') : product,
     revision: str(p, 'revision'),
     reason: str(p, 'reason', 'declineReason'),
     dueDate: str(p, 'dueDate'),
@@ -29,18 +30,22 @@ function values(p: Params) {
 
 /** A notification as a sentence in the UI's language, from its kind and params (never the server's words). */
 export function notificationText(n: AppNotification, t: TFunction): string {
-  const v = values(n.params);
+  const v = values(n.params, t);
+  const access = n.params['accessRequest'] === true;
+  // Reminders and overdue notices the server sends on its own say why: past the due date, or open for 14 days.
+  const openTooLong = n.params['reason'] === 'open-14-days';
   switch (n.kind) {
     case 'request.received':
-      return t('notifications.kinds.request.received', v);
+      return t(access ? 'notifications.kinds.request.receivedAccess' : 'notifications.kinds.request.received', v);
     case 'request.answered':
       return t('notifications.kinds.request.answered', v);
     case 'request.declined':
-      return t('notifications.kinds.request.declined', v);
+      return t(access ? 'notifications.kinds.request.declinedAccess' : 'notifications.kinds.request.declined', v);
     case 'request.reminder':
-      return t('notifications.kinds.request.reminder', v);
+      if (n.params['automatic'] !== true) return t('notifications.kinds.request.reminder', v);
+      return t(openTooLong ? 'notifications.kinds.request.reminderOpen' : 'notifications.kinds.request.reminderDue', v);
     case 'request.overdue':
-      return t('notifications.kinds.request.overdue', v);
+      return t(openTooLong ? 'notifications.kinds.request.overdueOpen' : 'notifications.kinds.request.overdue', v);
     case 'publication.new-revision':
       return t('notifications.kinds.publication.newRevision', v);
     case 'publication.withdrawn':
@@ -64,8 +69,11 @@ export function notificationLink(n: AppNotification, orgId: string, kind: OrgKin
       return withRequest(`${base}/inbox`);
     case 'request.overdue':
       return withRequest(kind === 'manufacturer' ? `${base}/inbox` : `${base}/requests`);
-    case 'request.answered':
+    case 'request.answered': {
+      const item = str(n.params, 'collectionItemId');
+      if (item !== '') return `${base}/collection/${encodeURIComponent(item)}`;
       return publicationId === '' ? withRequest(`${base}/requests`) : `${base}/collection`;
+    }
     case 'request.declined':
       return withRequest(`${base}/requests`);
     case 'publication.new-revision':
