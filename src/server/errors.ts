@@ -68,6 +68,15 @@ export const ErrorResponseSchema = Type.Object(
   },
   { description: 'An error: a code from the table in docs/api.md and a message naming the field' },
 );
+
+/** The error answers most organization routes declare: bad input, not signed in, refused, not found, locked. */
+export const ROUTE_ERRORS = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
+  404: ErrorResponseSchema,
+  423: ErrorResponseSchema,
+} as const;
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;
 
 export function errorBody(code: AppErrorCode, message: string, details?: unknown): ErrorResponse {

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
-import { ErrorResponseSchema } from '../../server/errors.js';
+import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
 import {
   CreateGrantBodySchema,
   GrantParamsSchema,
@@ -14,7 +14,7 @@ import {
 import { createGrant, listGrants, revokeGrant, searchHospitals } from './grants.service.js';
 
 const E = ErrorResponseSchema;
-const errors = { 400: E, 401: E, 403: E, 404: E, 423: E };
+const errors = ROUTE_ERRORS;
 const tags = ['grants'];
 
 /** A manufacturer's access grants to its restricted publications, and the hospital search that names grantees. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
-import { ErrorResponseSchema } from '../../server/errors.js';
+import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
 import { SessionSchema } from '../accounts/accounts.schema.js';
 import {
   acceptInvitation,
@@ -36,7 +36,7 @@ import {
 
 const E = ErrorResponseSchema;
 /** What every signed-in, organization-scoped route may answer besides its success. */
-const errors = { 400: E, 401: E, 403: E, 404: E, 423: E };
+const errors = ROUTE_ERRORS;
 const tags = ['organizations'];
 
 /** Organizations, their members and invitations. */

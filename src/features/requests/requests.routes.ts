@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
-import { ErrorResponseSchema } from '../../server/errors.js';
+import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
 import { answerRequest, declineRequest, getInboxRequest, listInbox } from './inbox.service.js';
 import { claimRequestInvitation, lookupRequestInvitation } from './request-invitations.service.js';
 import {
@@ -30,7 +30,7 @@ import {
 } from './requests.service.js';
 
 const E = ErrorResponseSchema;
-const errors = { 400: E, 401: E, 403: E, 404: E, 423: E };
+const errors = ROUTE_ERRORS;
 
 /**
  * Requests between hospitals and manufacturers: the hospital's sent requests, the manufacturer's inbox, and the

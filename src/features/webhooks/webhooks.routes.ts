@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
-import { ErrorResponseSchema } from '../../server/errors.js';
+import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
 import {
   CreatedWebhookSchema,
   CreateWebhookBodySchema,
@@ -14,7 +14,7 @@ import {
 import { createWebhook, deleteWebhook, listWebhookDeliveries, listWebhooks, testWebhook } from './webhooks.service.js';
 
 const E = ErrorResponseSchema;
-const errors = { 400: E, 401: E, 403: E, 404: E, 423: E };
+const errors = ROUTE_ERRORS;
 const tags = ['webhooks'];
 
 /** Signed webhooks (Standard Webhooks) that carry an organization's notifications to its own systems. */
