@@ -32,6 +32,11 @@ declare module 'fastify' {
      * caller may hold a stale session whose CSRF token it no longer knows.
      */
     startsSession?: boolean;
+    /**
+     * A background poll (the notification bell): it does not count as the user's activity, so the idle deadline is
+     * not extended and an unattended window still times out.
+     */
+    passive?: boolean;
   }
 }
 
@@ -134,7 +139,11 @@ const plugin: FastifyPluginCallback<AuthPluginOptions> = (app, { db, settings },
 
     const token = request.cookies[SESSION_COOKIE];
     if (token !== undefined && token !== '') {
-      const session = await resolveSession(db.kysely, token, { now: settings.now(), timeouts });
+      const session = await resolveSession(db.kysely, token, {
+        now: settings.now(),
+        timeouts,
+        touch: config.passive !== true,
+      });
       const actor = session === undefined ? undefined : await loadUserActor(db.kysely, session.userId, session.idHash);
       if (session !== undefined && actor !== undefined) {
         request.auth = { session, actor };

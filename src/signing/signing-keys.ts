@@ -67,13 +67,13 @@ export function pkcs8Pem(key: KeyObject): string {
 }
 
 /** A WebCrypto signing key (for jose and @peculiar/x509) from a checked key. */
-export async function toSigningCryptoKey(key: KeyObject): Promise<CryptoKey> {
+export async function toSigningCryptoKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   const der = key.export({ type: 'pkcs8', format: 'der' });
   return await webcrypto.subtle.importKey('pkcs8', der, EC_P256, false, ['sign']);
 }
 
 /** A fresh P-256 key pair; the private half as PKCS#8 PEM. */
-export async function generateP256(): Promise<{ keys: CryptoKeyPair; privateKeyPem: string }> {
+export async function generateP256(): Promise<{ keys: webcrypto.CryptoKeyPair; privateKeyPem: string }> {
   const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
   const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { keys, privateKeyPem: toPem('PRIVATE KEY', der) };

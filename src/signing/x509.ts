@@ -3,6 +3,7 @@ import './reflect-metadata.js';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+// The provider is typed with the DOM's Crypto, which Node's webcrypto implements.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
 
 export { x509 };

@@ -40,9 +40,12 @@ export const notificationsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templat
   app.get(
     '/orgs/:orgId/notifications/unread-count',
     {
+      // The bell polls it: not the user's activity, so it does not keep an unattended session alive.
+      config: { passive: true },
       schema: {
         tags,
         summary: 'How many notifications you have not read',
+        description: 'A background poll: it does not extend the session\'s idle deadline.',
         params: OrgParamsSchema,
         response: { 200: UnreadCountSchema, ...errors },
       },

@@ -131,4 +131,16 @@ describe.each(testDatabases())('notifications on $name', (database) => {
     expect(await unread(h1.owner, h1.orgId)).toBe(2);
     expect((await call(null, 'GET', `/orgs/${h1.orgId}/notifications`)).statusCode).toBe(401);
   });
+
+  it('answers the bell’s poll without extending the session: an unattended window still times out', async () => {
+    const h = await hospitalWith(1);
+    const minute = 60_000;
+    t.clock.advance(20 * minute);
+    expect((await call(h.owner, 'GET', `/orgs/${h.orgId}/notifications/unread-count`)).statusCode).toBe(200);
+    // A page read is activity: the viewer's session is extended, the owner's (only polling) is not.
+    expect((await call(h.viewer, 'GET', `/orgs/${h.orgId}/notifications`)).statusCode).toBe(200);
+    t.clock.advance(15 * minute);
+    expect((await call(h.owner, 'GET', `/orgs/${h.orgId}/notifications/unread-count`)).statusCode).toBe(401);
+    expect((await call(h.viewer, 'GET', `/orgs/${h.orgId}/notifications/unread-count`)).statusCode).toBe(200);
+  });
 });
