@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { SigningKeySource } from '../../db/schema-publishing.js';
@@ -81,9 +82,10 @@ export async function instanceCaCertificate(db: Queryable): Promise<string | und
   return row?.certificate_pem;
 }
 
-/** The name the instance CA carries: OPENMDS_INSTANCE_NAME, or the host's default. */
+/** The name the instance CA carries ("<name> OpenMDS instance CA"): OPENMDS_INSTANCE_NAME, or the host name. */
 export function instanceName(): string {
-  return process.env['OPENMDS_INSTANCE_NAME'] ?? 'OpenMDS';
+  const name = process.env['OPENMDS_INSTANCE_NAME']?.trim();
+  return name === undefined || name === '' ? hostname() : name;
 }
 
 async function insertKey(
