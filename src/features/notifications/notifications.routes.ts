@@ -45,7 +45,7 @@ export const notificationsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templat
       schema: {
         tags,
         summary: 'How many notifications you have not read',
-        description: 'A background poll: it does not extend the session\'s idle deadline.',
+        description: "A background poll: it does not extend the session's idle deadline.",
         params: OrgParamsSchema,
         response: { 200: UnreadCountSchema, ...errors },
       },
