@@ -4,6 +4,7 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { accountsMigration } from './migrations/0002-accounts.js';
 import { workspaceMigration } from './migrations/0003-workspace.js';
 import { publishingMigration } from './migrations/0004-publishing.js';
+import { inventoryMigration } from './migrations/0005-inventory.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -15,6 +16,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0002-accounts': accountsMigration(dialect),
     '0003-workspace': workspaceMigration(dialect),
     '0004-publishing': publishingMigration(dialect),
+    '0005-inventory': inventoryMigration(dialect),
   };
 }
 

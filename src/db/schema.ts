@@ -1,6 +1,7 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { StatementStatus } from '../domain/statement.js';
 import type { AccountsTables } from './schema-accounts.js';
+import type { InventoryTables } from './schema-inventory.js';
 import type { PublishingTables } from './schema-publishing.js';
 import type { RevisionWorkflowColumns, StatementWorkspaceColumns, WorkspaceTables } from './schema-workspace.js';
 
@@ -9,7 +10,7 @@ import type { RevisionWorkflowColumns, StatementWorkspaceColumns, WorkspaceTable
  * is written once and never changed. Timestamps are UTC ISO 8601 strings written by the application, so both
  * dialects read back the same text. JSON documents are TEXT, so the stored bytes are the bytes we wrote.
  */
-export interface Database extends AccountsTables, WorkspaceTables, PublishingTables {
+export interface Database extends AccountsTables, WorkspaceTables, PublishingTables, InventoryTables {
   templates: TemplatesTable;
   statements: StatementsTable;
   statement_revisions: StatementRevisionsTable;

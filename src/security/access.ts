@@ -27,9 +27,15 @@ export type Action =
   | 'request.write'
   /** Answer or decline a hospital's request (manufacturer). */
   | 'request.answer'
-  | 'webhook.manage';
+  | 'webhook.manage'
+  /** Read the hospital's inventory, statements held, comparisons and assessments. */
+  | 'inventory.read'
+  /** Add and change systems, import statements, draft and treat risks (hospital). */
+  | 'inventory.write'
+  /** Accept residual risk: finalize an assessment (hospital). */
+  | 'assessment.accept';
 
-const READ: Action[] = ['org.read', 'member.read', 'product.read', 'statement.read', 'request.read'];
+const READ: Action[] = ['org.read', 'member.read', 'product.read', 'statement.read', 'request.read', 'inventory.read'];
 
 /** The role matrix: one place that says who may do what. */
 export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
@@ -49,8 +55,17 @@ export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'request.write',
     'request.answer',
     'webhook.manage',
+    'inventory.write',
+    'assessment.accept',
   ]),
-  editor: new Set<Action>([...READ, 'product.write', 'statement.write', 'statement.submit', 'request.write']),
+  editor: new Set<Action>([
+    ...READ,
+    'product.write',
+    'statement.write',
+    'statement.submit',
+    'request.write',
+    'inventory.write',
+  ]),
   approver: new Set<Action>([...READ, 'statement.review', 'statement.finalize', 'statement.publish', 'request.answer']),
   viewer: new Set<Action>(READ),
   auditor: new Set<Action>([...READ, 'audit.read']),

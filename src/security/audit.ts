@@ -111,6 +111,21 @@ export const AUDIT_ACTIONS = {
   WEBHOOK_TEST: 'webhook.test',
   /** A member marked notifications of the organization read (for themselves; the count in the details). */
   NOTIFICATION_READ: 'notification.read',
+  /** A system or device was added to, changed in or removed from the hospital's inventory. */
+  SYSTEM_CREATE: 'system.create',
+  SYSTEM_UPDATE: 'system.update',
+  SYSTEM_DELETE: 'system.delete',
+  /** A statement was added to the hospital's statements: imported from a file (signature check kept) or from a publication. */
+  SOURCE_ADD: 'source.add',
+  /** A system now relies on a statement, or no longer does. */
+  SYSTEM_STATEMENT_LINK: 'system.statement-link',
+  SYSTEM_STATEMENT_UNLINK: 'system.statement-unlink',
+  /** A risk assessment was created, (re)drafted, or a risk in it recorded. */
+  ASSESSMENT_CREATE: 'assessment.create',
+  ASSESSMENT_DRAFT: 'assessment.draft',
+  RISK_UPDATE: 'risk.update',
+  /** Residual risk was accepted by a named person: the assessment is frozen. */
+  ASSESSMENT_ACCEPT: 'assessment.accept',
   /** A signed-in caller was refused by the access gate (outside the organization, or a role without the permission). */
   ACCESS_DENIED: 'access.denied',
 } as const;
