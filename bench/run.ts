@@ -1,4 +1,5 @@
 // npm run bench: each benchmark prints its figure and its ratio to a baseline measured in the same run.
+import { benchAssessment } from './assessment.bench.js';
 import { benchDirectoryPostgres, benchDirectorySqlite } from './directory.bench.js';
 import { benchEditor } from './editor.bench.js';
 import { benchPdf } from './pdf.bench.js';
@@ -10,6 +11,7 @@ const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   directory: benchDirectorySqlite,
   'directory-pg': benchDirectoryPostgres,
   pdf: benchPdf,
+  assessment: benchAssessment,
 };
 
 const only = process.argv.slice(2);

@@ -72,7 +72,7 @@ const VIEWER_MAY_WRITE = new Set<string>([
  * Routes of a hospital organization (the other side of the exchange: requests sent, the collection). Organization A
  * is a manufacturer, so these are walked in A's hospital twin, which alice owns and vera views.
  */
-const HOSPITAL_ROUTES = /^\/api\/v1\/orgs\/:orgId\/(requests|collection)(\/|$)/;
+const HOSPITAL_ROUTES = /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage)(\/|$)/;
 
 describe.each(testDatabases())('isolation between organizations on $name', (database) => {
   const collected: RouteOptions[] = [];
@@ -174,6 +174,16 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
       if (publicationId !== undefined) {
         const item = await created('POST', `/orgs/${orgAH}/collection`, { publicationId });
         valuesA.set('collection/:itemId', item.id ?? '');
+      }
+      if (publicationId !== undefined && has('POST', '/api/v1/orgs/:orgId/systems')) {
+        // The hospital twin's inventory: a system relying on A's publication, held as a statement source.
+        const system = await created('POST', `/orgs/${orgAH}/systems`, { name: `A病院システム-${marker}` });
+        const source = await created('POST', `/orgs/${orgAH}/sources/from-publication`, { publicationId });
+        await created('POST', `/orgs/${orgAH}/systems/${system.id}/statements`, { sourceId: source.id });
+        valuesA.set('systems/:systemId', system.id ?? '');
+        valuesA.set('statements/:sourceId', source.id ?? '');
+        bodyIdsA.set('sourceId', source.id ?? '');
+        secretsA.push(`A病院システム-${marker}`);
       }
       const webhook = await created('POST', `/orgs/${orgA}/webhooks`, { url: `https://a-${marker}.example.jp/hook` });
       valuesA.set('webhooks/:webhookId', webhook.id ?? '');

@@ -20,6 +20,7 @@ import { handleError } from './errors.js';
 import { directoryRoutes, publishingRoutes } from '../features/publishing/publishing.routes.js';
 import { collectionRoutes } from '../features/collection/collection.routes.js';
 import { grantsRoutes } from '../features/grants/grants.routes.js';
+import { inventoryRoutes } from '../features/inventory/inventory.routes.js';
 import { notificationsRoutes } from '../features/notifications/notifications.routes.js';
 import { requestsRoutes } from '../features/requests/requests.routes.js';
 import { webhooksRoutes } from '../features/webhooks/webhooks.routes.js';
@@ -116,6 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(collectionRoutes, { db, templates: deps.templates });
       await api.register(notificationsRoutes, { db, templates: deps.templates });
       await api.register(webhooksRoutes, { db, templates: deps.templates });
+      // ---- The hospital's inventory -------------------------------------------------------------------------------
+      await api.register(inventoryRoutes, { db, templates: deps.templates });
       // ------------------------------------------------------------------------------------------------------------
     },
     { prefix: '/api/v1' },

@@ -40,6 +40,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'collection', description: 'The publications a hospital holds' },
         { name: 'notifications', description: 'In-app notifications with per-user read flags' },
         { name: 'webhooks', description: 'Signed webhooks (Standard Webhooks) and their deliveries' },
+        {
+          name: 'inventory',
+          description: "A hospital's systems, the statements it holds (imported or from publications) and coverage",
+        },
         { name: 'schemas', description: 'The published JSON Schemas' },
       ],
     },

@@ -141,7 +141,9 @@ describe('validateRiskUpdate', () => {
     expect(errorsOf(risk, { status: 'accepted', treatment: 'reduce', measure: 'x' })).toEqual([
       'status: can be accepted only with the accept treatment',
     ]);
-    expect(errorsOf(risk, { status: 'in-progress' })).toEqual(['treatment: is required when the status is in-progress']);
+    expect(errorsOf(risk, { status: 'in-progress' })).toEqual([
+      'treatment: is required when the status is in-progress',
+    ]);
     expect(errorsOf(risk, { status: 'done', treatment: 'transfer' })).toEqual([
       'measure: is required when the status is done',
       'residualRating: is required when the status is done',
@@ -194,7 +196,10 @@ describe('compareDrafts', () => {
   }
 
   it('finds every risk unchanged when the new revision changes nothing', () => {
-    const c = compareDrafts(risks, revised(() => undefined));
+    const c = compareDrafts(
+      risks,
+      revised(() => undefined),
+    );
     expect(c.unchanged).toHaveLength(risks.length);
     expect([c.changed, c.added, c.removed]).toEqual([[], [], []]);
   });
@@ -251,8 +256,13 @@ describe('compareDrafts', () => {
       s.answers['4.1-e'] = { answer: 'na' };
     });
     const c = compareDrafts(groupRisk, next);
-    expect(c.changed[0]?.reasons.map((r) => r.message.en)).toEqual([
-      'The answers to the items of the group changed',
+    expect(c.changed[0]?.reasons.map((r) => r.message.en)).toEqual(['The answers to the items of the group changed']);
+    const covered = revised((s) => {
+      allNo(s);
+      s.answers['4.1-d'] = { answer: 'yes' };
+    });
+    expect(compareDrafts(groupRisk, covered).removed.map((x) => [x.risk.rowId, x.code])).toEqual([
+      ['4.1', 'answered-yes'],
     ]);
   });
 
@@ -284,22 +294,30 @@ describe('summarize', () => {
 
   const risks: Risk[] = [
     risk('a', { asset: 3, threat: 2, vulnerability: 3 }, { guidelineSection: '6.5' }), // 18 high
-    risk('b', { asset: 3, threat: 2, vulnerability: 3 }, {
-      guidelineSection: '6.10',
-      status: 'in-progress',
-      treatment: 'reduce',
-      dueDate: '2026-03-31',
-      owner: '情報部',
-    }),
+    risk(
+      'b',
+      { asset: 3, threat: 2, vulnerability: 3 },
+      {
+        guidelineSection: '6.10',
+        status: 'in-progress',
+        treatment: 'reduce',
+        dueDate: '2026-03-31',
+        owner: '情報部',
+      },
+    ),
     risk('c', { asset: 3, threat: 2, vulnerability: 2 }, { guidelineSection: '6.5', dueDate: '2026-04-01' }), // 12 medium, due today
     risk('d', { asset: 1, threat: 2, vulnerability: 3 }, { guidelineSection: '7.1', dueDate: '2026-01-01' }), // 6 low
-    risk('e', { asset: 3, threat: 3, vulnerability: 3 }, {
-      guidelineSection: '6.9',
-      status: 'done',
-      treatment: 'reduce',
-      dueDate: '2025-12-01',
-      residualRating: { asset: 3, threat: 1, vulnerability: 2 },
-    }),
+    risk(
+      'e',
+      { asset: 3, threat: 3, vulnerability: 3 },
+      {
+        guidelineSection: '6.9',
+        status: 'done',
+        treatment: 'reduce',
+        dueDate: '2025-12-01',
+        residualRating: { asset: 3, threat: 1, vulnerability: 2 },
+      },
+    ),
     risk('f', { likelihood: 2, impact: 3 }, { guidelineSection: '6.9' }), // rated under another method
   ];
   const s = summarize(risks, atv, now);

@@ -163,7 +163,7 @@ const hasText = (s: string | null): boolean => s !== null && s.trim() !== '';
  */
 export function validateRiskUpdate(risk: Risk, update: unknown, method: ScoringMethod): FieldResult<Risk> {
   if (typeof update !== 'object' || update === null || Array.isArray(update)) {
-    return { ok: false, errors: [err('', 'オブジェクトにしてください', 'must be an object')] };
+    return { ok: false, errors: [err('update', 'オブジェクトにしてください', 'must be an object')] };
   }
   const u = update as Record<string, unknown>;
   const errors: FieldError[] = [];

@@ -3,37 +3,17 @@ import type { CompiledTemplate } from '../compiled-template.js';
 import { schemaCheck, type SchemaCheck, type SchemaProblem } from '../schema-check.js';
 import { RowIdSchema, templateKey, type TemplateRef } from '../template.js';
 import { builtinTemplates } from '../templates/registry.js';
+import { CONNECTIONS, type Connection, type SystemProfile } from './profile.js';
 import mds2nd from './data/jahis-jira-mds-2.json' with { type: 'json' };
 import nemaMds2 from './data/nema-mds2-2019.json' with { type: 'json' };
 
 /**
- * How a system is connected, as a hospital describes it in its risk assessment. The catalogue's relevance
- * conditions may use these values and no others.
+ * The relevance vocabulary is the system profile's (profile.ts): a condition names only connections a hospital can
+ * record for a system.
  */
-export const CONNECTIONS = [
-  /** Connected to networks outside the hospital (the Internet, other institutions, a data centre). */
-  'external',
-  /** The manufacturer maintains it over a remote connection. */
-  'remote-maintenance',
-  /** Uses wireless LAN (or other radio links) for its data. */
-  'wireless',
-  /** Connected to the hospital's own network only. */
-  'internal-only',
-  /** Reads or writes removable media (USB memory, optical discs, memory cards). */
-  'removable-media',
-  /** Digitises paper records by scanning. */
-  'scanning',
-] as const;
-export type Connection = (typeof CONNECTIONS)[number];
-
-export const ConnectionSchema = Type.Union([
-  Type.Literal('external'),
-  Type.Literal('remote-maintenance'),
-  Type.Literal('wireless'),
-  Type.Literal('internal-only'),
-  Type.Literal('removable-media'),
-  Type.Literal('scanning'),
-]);
+export const ConnectionSchema = Type.Union(CONNECTIONS.map((c) => Type.Literal(c)));
+export { CONNECTIONS };
+export type { Connection, SystemProfile };
 
 /** Text the catalogue always carries in both languages (unlike template text, nothing here is a form's wording). */
 export const BilingualTextSchema = Type.Object(
@@ -44,7 +24,8 @@ export type BilingualText = Static<typeof BilingualTextSchema>;
 
 /**
  * When an entry matters. Every condition given must hold; `connections` holds when the system has any of the
- * listed connections.
+ * listed connections (profile.ts's `relevance` applies it). `patientData` is only ever true: no measure here is
+ * for systems without patient information alone.
  */
 export const RelevanceSchema = Type.Object(
   {
@@ -91,12 +72,6 @@ export const RiskCatalogueSchema = Type.Object(
   { additionalProperties: false },
 );
 export type RiskCatalogue = Static<typeof RiskCatalogueSchema>;
-
-/** What a hospital says about one system, as far as the catalogue's relevance conditions ask. */
-export interface SystemProfile {
-  patientData: boolean;
-  connections: readonly Connection[];
-}
 
 export type CatalogueProblemCode =
   /** The catalogue names another template than the one it is checked against. */
@@ -322,15 +297,6 @@ export function catalogueEntryFor(
   if (direct !== undefined || template === undefined) return direct;
   const section = template.byId.get(rowOrSection)?.row.section;
   return section === undefined ? undefined : byKey.get(section);
-}
-
-/** Whether an entry matters for a system; entries without conditions always do. */
-export function isRelevant(entry: CatalogueEntry, profile: SystemProfile): boolean {
-  const when = entry.relevantWhen;
-  if (when === undefined) return true;
-  if (when.patientData === true && !profile.patientData) return false;
-  if (when.connections !== undefined && !when.connections.some((c) => profile.connections.includes(c))) return false;
-  return true;
 }
 
 /** The catalogues that ship with OpenMDS, one per built-in template they are written for. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { generalPacs } from '../../../test/support/statements.js';
 import { emptyStatement, type Statement } from '../statement.js';
 import { builtinTemplates } from '../templates/registry.js';
@@ -13,7 +13,12 @@ import {
   type CatalogueLookup,
   type DraftInput,
 } from './drafting.js';
-import type { SystemProfile } from './profile.js';
+import type {
+  CatalogueEntry as CatalogueFileEntry,
+  Connection as CatalogueConnection,
+  SystemProfile as CatalogueProfile,
+} from './catalogue.js';
+import type { Connection, SystemProfile } from './profile.js';
 import { defaultAssetThreatVulnerability, defaultLikelihoodImpact, score } from './scoring.js';
 
 const mds = builtinTemplates().get('jahis-jira-mds', '2')!;
@@ -142,15 +147,38 @@ describe('draftRisks on the seed’s General-PACS', () => {
     // 17 applies when 16 is いいえ, and 16 is unanswered.
     expect(reasons.get('17')).toBe('undetermined');
     expect(reasons.get('21.1-a')).toBe('undetermined');
+    expect(reasons.get('21.1')).toBe('undetermined');
+    expect(result.covered.find((c) => c.rowId === '4.1')).toMatchObject({
+      reason: 'answered-yes',
+      by: ['4.1-a', '4.1-b'],
+    });
     const drafted = new Set([...result.drafts, ...result.filtered].map((d) => d.rowId));
     for (const id of reasons.keys()) expect(drafted.has(id)).toBe(false);
   });
 
   it('lets いいえ on one multi-select item stand when another item is はい', () => {
     expect(result.covered.filter((c) => c.reason === 'covered-by-alternative')).toEqual([
-      { key: 'sys-1:jahis-jira-mds:4.1-c', rowId: '4.1-c', reason: 'covered-by-alternative', answer: 'no', by: ['4.1-a', '4.1-b'] },
-      { key: 'sys-1:jahis-jira-mds:4.1-d', rowId: '4.1-d', reason: 'covered-by-alternative', answer: 'no', by: ['4.1-a', '4.1-b'] },
-      { key: 'sys-1:jahis-jira-mds:4.1-e', rowId: '4.1-e', reason: 'covered-by-alternative', answer: 'no', by: ['4.1-a', '4.1-b'] },
+      {
+        key: 'sys-1:jahis-jira-mds:4.1-c',
+        rowId: '4.1-c',
+        reason: 'covered-by-alternative',
+        answer: 'no',
+        by: ['4.1-a', '4.1-b'],
+      },
+      {
+        key: 'sys-1:jahis-jira-mds:4.1-d',
+        rowId: '4.1-d',
+        reason: 'covered-by-alternative',
+        answer: 'no',
+        by: ['4.1-a', '4.1-b'],
+      },
+      {
+        key: 'sys-1:jahis-jira-mds:4.1-e',
+        rowId: '4.1-e',
+        reason: 'covered-by-alternative',
+        answer: 'no',
+        by: ['4.1-a', '4.1-b'],
+      },
     ]);
   });
 
@@ -171,6 +199,15 @@ describe('draftRisks on the seed’s General-PACS', () => {
 });
 
 describe('draftRisks rules', () => {
+  it('takes a group’s catalogue entry from its first item when the catalogue is keyed by answerable rows', () => {
+    const byItem = catalogueLookup([
+      { rows: ['4.1-b'], ...entry('6.5 C-1 生体認証') },
+      { rows: ['4.1-c', '4.1-d'], ...entry('6.5 C-1 物理媒体・二要素') },
+    ]);
+    const r = draft(mdsStatement({ '4': 'yes', '4.1-a': 'no', '4.1-b': 'no' }), { catalogue: byItem });
+    expect(r.drafts.find((d) => d.rowId === '4.1')?.guidelineSection).toBe('6.5 C-1 生体認証');
+  });
+
   it('drafts a multi-select group once, on the group row, when no item is はい', () => {
     const s = mdsStatement({ '4': 'yes', '4.1-a': 'no', '4.1-b': 'no', '4.1-c': 'na', '4.1-d': 'no', '4.1-e': 'no' });
     s.answers['4.1-d'] = { answer: 'no', remarks: [1] };
@@ -199,9 +236,15 @@ describe('draftRisks rules', () => {
       mdsStatement({ '4': 'yes', '4.1-a': 'na', '4.1-b': 'na', '4.1-c': 'na', '4.1-d': 'na', '4.1-e': 'na' }),
     );
     expect(allNa.drafts.some((d) => d.rowId === '4.1')).toBe(false);
-    expect(allNa.covered.filter((c) => c.rowId.startsWith('4.1-')).map((c) => c.reason)).toEqual(
-      Array(5).fill('answered-na'),
-    );
+    expect(allNa.covered.filter((c) => c.rowId.startsWith('4.1')).map((c) => [c.rowId, c.reason])).toEqual([
+      ['4.1', 'answered-na'],
+      ['4.1-a', 'answered-na'],
+      ['4.1-b', 'answered-na'],
+      ['4.1-c', 'answered-na'],
+      ['4.1-d', 'answered-na'],
+      ['4.1-e', 'answered-na'],
+      ['4.1.1', 'does-not-apply'], // パスワード認証 is not はい
+    ]);
   });
 
   it('drafts nothing under a group whose parent is いいえ: the parent is the gap', () => {
@@ -216,7 +259,7 @@ describe('draftRisks rules', () => {
 
   it('keeps a row answered いいえ while its parent is unanswered', () => {
     const r = draft(mdsStatement({ '12.3.1': 'no' }));
-    expect(r.drafts.find((d) => d.rowId === '12.3.1')?.answer.kind).toBe(undefined);
+    expect(r.filtered.find((f) => f.rowId === '12.3.1')?.answer.kind).toBe('no');
     // 12.3.1 is filtered with the rest of 6.11 for an internal system, so look with an external one.
     const ext = draft(mdsStatement({ '12.3.1': 'no' }), { profile: { patientData: true, connections: ['external'] } });
     expect(ext.drafts.find((d) => d.rowId === '12.3.1')?.answer.kind).toBe('no');
@@ -315,9 +358,27 @@ describe('suggested rating heuristic', () => {
     ['いいえ, patient data', 'no', { patientData: true, connections: ['internal-only'] }, undefined, [3, 2, 3]],
     ['unanswered, patient data', 'unanswered', { patientData: true, connections: [] }, undefined, [3, 2, 2]],
     ['See Note, no patient data', 'other', { patientData: false, connections: [] }, undefined, [1, 2, 2]],
-    ['いいえ on an exposed connection the system has', 'no', { patientData: true, connections: ['wireless'] }, wireless, [3, 3, 3]],
-    ['いいえ on a condition met by a local connection only', 'no', { patientData: true, connections: ['removable-media'] }, wireless, [3, 2, 3]],
-    ['いいえ on removable media', 'no', { patientData: false, connections: ['removable-media', 'external'] }, media, [1, 2, 3]],
+    [
+      'いいえ on an exposed connection the system has',
+      'no',
+      { patientData: true, connections: ['wireless'] },
+      wireless,
+      [3, 3, 3],
+    ],
+    [
+      'いいえ on a condition met by a local connection only',
+      'no',
+      { patientData: true, connections: ['removable-media'] },
+      wireless,
+      [3, 2, 3],
+    ],
+    [
+      'いいえ on removable media',
+      'no',
+      { patientData: false, connections: ['removable-media', 'external'] },
+      media,
+      [1, 2, 3],
+    ],
   ] as const)('%s', (_, kind, profile, e, [asset, threat, vulnerability]) => {
     expect(suggestFactors(kind, profile, e)).toEqual({ asset, threat, vulnerability });
   });
@@ -338,6 +399,14 @@ describe('suggested rating heuristic', () => {
     const f = { asset: 1, threat: 3, vulnerability: 2 };
     expect(ratingFromFactors(defaultAssetThreatVulnerability(), f)).toEqual(f);
     expect(score(defaultAssetThreatVulnerability(), f).acceptable).toBe(true);
+  });
+});
+
+describe('the catalogue module', () => {
+  it('speaks the same vocabulary as drafting (checked by the type checker)', () => {
+    expectTypeOf<CatalogueFileEntry>().toExtend<CatalogueEntry>();
+    expectTypeOf<CatalogueConnection>().toEqualTypeOf<Connection>();
+    expectTypeOf<SystemProfile>().toExtend<CatalogueProfile>();
   });
 });
 

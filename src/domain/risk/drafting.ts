@@ -37,7 +37,10 @@ export interface CatalogueQuery {
   section: string;
 }
 
-/** Finds the catalogue entry for a row: by its row id first, then by its section. */
+/**
+ * Finds the catalogue entry for a row: by its row id first, then by its section. With catalogue.ts:
+ * `(q) => catalogueEntryFor(catalogue, q.rowId, template)`.
+ */
 export type CatalogueLookup = (query: CatalogueQuery) => CatalogueEntry | undefined;
 
 /** A lookup over a list of entries, each naming the rows and/or sections it covers; rows win over sections. */
@@ -127,7 +130,7 @@ export interface FilteredRow {
   reason: Message;
 }
 
-/** Why an answerable row produced no draft although it is not filtered. */
+/** Why an answerable row, or a multi-select group row, produced no draft although it is not filtered. */
 export type CoveredReason =
   | 'answered-yes'
   | 'answered-na'
@@ -144,7 +147,7 @@ export interface CoveredRow {
   reason: CoveredReason;
   /** The answer value, when answered. */
   answer: string | null;
-  /** For 'covered-by-alternative': the items answered はい. */
+  /** For 'covered-by-alternative', and a multi-select group answered 'answered-yes': the items answered はい. */
   by?: string[];
 }
 
@@ -290,10 +293,20 @@ export function draftRisks(input: DraftInput): DraftResult {
     covered.push(row);
   };
 
-  const gap = (r: CompiledRow, answer: VendorAnswer, remarkRows: readonly string[], items?: ItemAnswer[]): void => {
+  const lookupEntry = (r: CompiledRow): CatalogueEntry | undefined =>
+    catalogue({ templateId, templateKey: t.key, rowId: r.row.id, section: r.row.section });
+
+  const gap = (
+    r: CompiledRow,
+    answer: VendorAnswer,
+    remarkRows: readonly string[],
+    group?: { items: ItemAnswer[]; members: readonly CompiledRow[] },
+  ): void => {
     const row = r.row;
     const key = riskKey(system.id, templateId, row.id);
-    const entry = catalogue({ templateId, templateKey: t.key, rowId: row.id, section: row.section });
+    // A catalogue keyed by rows covers only answerable rows, so a group's entry is that of its first item that has one.
+    let entry = lookupEntry(r);
+    for (const m of group?.members ?? []) entry ??= lookupEntry(m);
     if (entry === undefined && uncatalogued === 'filter') {
       filtered.push({
         key,
@@ -347,7 +360,7 @@ export function draftRisks(input: DraftInput): DraftResult {
       factors,
       suggested: { rating, score: score(method, rating) },
     };
-    if (items !== undefined) draft.items = items;
+    if (group !== undefined) draft.items = group.items;
     drafts.push(draft);
   };
 
@@ -402,12 +415,15 @@ export function draftRisks(input: DraftInput): DraftResult {
         category: value === undefined ? undefined : m.options.get(value)?.countsAs,
       };
     });
+    // The group row is listed too, so that a re-draft can say why a risk recorded on it went away.
     if ((applies[group.index] as Applies) === Applies.No) {
+      cover(group, 'does-not-apply', undefined);
       for (const x of states) cover(x.m, 'does-not-apply', x.value);
       return;
     }
     const yes = states.filter((x) => x.state !== Applies.No && x.category === 'yes').map((x) => x.m.row.id);
     if (yes.length > 0) {
+      cover(group, 'answered-yes', undefined, yes);
       for (const x of states) {
         if (x.state === Applies.No) cover(x.m, 'does-not-apply', x.value);
         else if (x.category === 'yes') cover(x.m, 'answered-yes', x.value);
@@ -426,6 +442,8 @@ export function draftRisks(input: DraftInput): DraftResult {
           ? 'no'
           : undefined;
     if (kind === undefined) {
+      const allNa = live.length > 0 && live.every((x) => x.category === 'na');
+      cover(group, allNa ? 'answered-na' : live.length === 0 ? 'does-not-apply' : 'undetermined', undefined);
       for (const x of states) {
         if (x.state === Applies.No) cover(x.m, 'does-not-apply', x.value);
         else if (x.category === 'na') cover(x.m, 'answered-na', x.value);
@@ -439,7 +457,7 @@ export function draftRisks(input: DraftInput): DraftResult {
       value: x.value ?? null,
       category: x.category ?? null,
     }));
-    gap(group, { kind, value: null, label: null }, [group.row.id, ...members.map((m) => m.row.id)], items);
+    gap(group, { kind, value: null, label: null }, [group.row.id, ...members.map((m) => m.row.id)], { items, members });
   }
 
   return { systemId: system.id, templateKey: t.key, statementRevision: s.revision, drafts, filtered, covered };

@@ -95,7 +95,10 @@ describe('validateProfile', () => {
 
   it.each([
     [{ connections: [] }, ['patientData: must be true or false']],
-    [{ patientData: 'yes', connections: 'wireless' }, ['patientData: must be true or false', 'connections: must be a list of connection kinds']],
+    [
+      { patientData: 'yes', connections: 'wireless' },
+      ['patientData: must be true or false', 'connections: must be a list of connection kinds'],
+    ],
     [
       { patientData: true, connections: ['wifi', 'external', 'external'] },
       [
@@ -107,7 +110,10 @@ describe('validateProfile', () => {
       { patientData: true, connections: ['internal-only', 'wireless', 'removable-media'] },
       ['connections: internal-only cannot be combined with wireless'],
     ],
-    [{ patientData: true, connections: [], owner: 3, vendor: 'x' }, ['owner: must be a string of at most 200 characters', 'vendor: is not a known field']],
+    [
+      { patientData: true, connections: [], owner: 3, vendor: 'x' },
+      ['owner: must be a string of at most 200 characters', 'vendor: is not a known field'],
+    ],
   ])('rejects %j', (input, expected) => {
     expect(errors(input)).toEqual(expected);
   });

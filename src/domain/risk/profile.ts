@@ -104,7 +104,7 @@ const MAX_TEXT = 200;
 /** Checks a profile from a request or storage; every error names its field. Duplicate connections are an error. */
 export function validateProfile(input: unknown): FieldResult<SystemProfile> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [err('', 'オブジェクトにしてください', 'must be an object')] };
+    return { ok: false, errors: [err('profile', 'オブジェクトにしてください', 'must be an object')] };
   }
   const p = input as Record<string, unknown>;
   const errors: FieldError[] = [];

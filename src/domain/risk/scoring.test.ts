@@ -173,7 +173,11 @@ describe('validateMethod', () => {
       },
       ['impact/steps/1/en: must be a non-empty string'],
     ],
-    ['acceptable levels that are not levels', { ...li, acceptable: ['low', 'ok'] }, ['acceptable/1: must be one of low, medium, high, extreme']],
+    [
+      'acceptable levels that are not levels',
+      { ...li, acceptable: ['low', 'ok'] },
+      ['acceptable/1: must be one of low, medium, high, extreme'],
+    ],
     ['acceptable not a list', { ...li, acceptable: 'low' }, ['acceptable: must be a list of levels']],
   ])('rejects %s (likelihood × impact)', (_, input, expected) => {
     expect(messages(input)).toEqual(expected);
@@ -191,15 +195,19 @@ describe('validateRating', () => {
     [li, { likelihood: 6, impact: 1 }, ['likelihood: must be 1–5']],
     [li, { likelihood: 0, impact: 2.5 }, ['likelihood: must be 1–5', 'impact: must be 1–5']],
     [li, { likelihood: '3', impact: 3 }, ['likelihood: must be 1–5']],
-    [li, { asset: 1, threat: 1, vulnerability: 1 }, [
-      'likelihood: must be 1–5',
-      'impact: must be 1–5',
-      'asset: is not a known field',
-      'threat: is not a known field',
-      'vulnerability: is not a known field',
-    ]],
+    [
+      li,
+      { asset: 1, threat: 1, vulnerability: 1 },
+      [
+        'likelihood: must be 1–5',
+        'impact: must be 1–5',
+        'asset: is not a known field',
+        'threat: is not a known field',
+        'vulnerability: is not a known field',
+      ],
+    ],
     [atv, { asset: 3, threat: 0, vulnerability: 4 }, ['threat: must be 1–3', 'vulnerability: must be 1–3']],
-    [atv, null, [': must be { asset, threat, vulnerability }']],
+    [atv, null, ['rating: must be { asset, threat, vulnerability }']],
   ] as const)('rejects %#', (method, input, expected) => {
     const r = validateRating(method, input);
     expect(r.ok ? [] : r.errors.map((e) => formatFieldError(e))).toEqual(expected);

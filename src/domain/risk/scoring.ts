@@ -291,7 +291,8 @@ function checkMatrix(input: Json, errors: FieldError[]): void {
 /** Checks a scoring method read from storage or a request; every error names its field. */
 export function validateMethod(input: unknown): FieldResult<ScoringMethod> {
   const errors: FieldError[] = [];
-  if (!isObject(input)) return { ok: false, errors: [err('', 'オブジェクトにしてください', 'must be an object')] };
+  if (!isObject(input))
+    return { ok: false, errors: [err('method', 'オブジェクトにしてください', 'must be an object')] };
   switch (input.kind) {
     case 'asset-threat-vulnerability':
       checkAtv(input, errors);
@@ -333,7 +334,7 @@ export function validateRating(method: ScoringMethod, input: unknown, prefix = '
       ok: false,
       errors: [
         err(
-          prefix.replace(/\/$/, ''),
+          prefix === '' ? 'rating' : prefix.replace(/\/$/, ''),
           `${fields.join(', ')} を持つオブジェクトにしてください`,
           `must be { ${fields.join(', ')} }`,
         ),
