@@ -18,6 +18,7 @@ import { authPlugin, recordDenial, registerRequestContext } from '../security/au
 import { fastifyTrustProxy, resolveSettings, type AppSettings } from '../security/settings.js';
 import { handleError } from './errors.js';
 import { directoryRoutes, publishingRoutes } from '../features/publishing/publishing.routes.js';
+import { assessmentsRoutes } from '../features/assessments/assessments.routes.js';
 import { collectionRoutes } from '../features/collection/collection.routes.js';
 import { grantsRoutes } from '../features/grants/grants.routes.js';
 import { inventoryRoutes } from '../features/inventory/inventory.routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(collectionRoutes, { db, templates: deps.templates });
       await api.register(notificationsRoutes, { db, templates: deps.templates });
       await api.register(webhooksRoutes, { db, templates: deps.templates });
+      await api.register(assessmentsRoutes, { db, templates: deps.templates });
       // ---- The hospital's inventory -------------------------------------------------------------------------------
       await api.register(inventoryRoutes, { db, templates: deps.templates });
       // ------------------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           description: 'The public directory, statement pages, downloads, signature verification and the instance CA',
         },
         { name: 'publishing', description: 'Publishing, withdrawing and the signing key (manufacturers)' },
+        { name: 'assessments', description: "A hospital's risk assessments: drafting, treatment, acceptance" },
         { name: 'grants', description: "A manufacturer's access grants to its restricted publications" },
         { name: 'requests', description: "A hospital's requests for statements or access, and invitation links" },
         { name: 'inbox', description: "A manufacturer's received requests: answering and declining" },

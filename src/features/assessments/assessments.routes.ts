@@ -1,0 +1,112 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Db } from '../../db/database.js';
+import type { TemplateRegistry } from '../../domain/templates/registry.js';
+import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
+import {
+  AcceptSchema,
+  AssessmentDetailSchema,
+  AssessmentParamsSchema,
+  AssessmentSummarySchema,
+  CreateAssessmentSchema,
+  OrgParamsSchema,
+  RedraftResultSchema,
+  RiskParamsSchema,
+} from './assessments.schema.js';
+import {
+  acceptAssessment,
+  createAssessment,
+  getAssessment,
+  listAssessments,
+  redraftAssessment,
+  updateRisk,
+} from './assessments.service.js';
+
+const errors = { ...ROUTE_ERRORS, 409: ErrorResponseSchema };
+const tags = ['assessments'];
+
+/** A hospital's risk assessments: drafted from the statements its systems rely on, treated, accepted. */
+export const assessmentsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates: TemplateRegistry }> = (
+  app,
+  { db, templates },
+  done,
+) => {
+  const k = db.kysely;
+  const deps = { templates };
+  app.get(
+    '/orgs/:orgId/assessments',
+    {
+      schema: {
+        tags,
+        summary: 'Risk assessments, newest first',
+        params: OrgParamsSchema,
+        response: { 200: Type.Array(AssessmentSummarySchema), ...errors },
+      },
+    },
+    (req) => listAssessments(k, req.ctx, req.params.orgId),
+  );
+  app.post(
+    '/orgs/:orgId/assessments',
+    {
+      schema: {
+        tags,
+        summary: 'Start an assessment of one system or the facility; its risks are drafted from the gaps',
+        params: OrgParamsSchema,
+        body: CreateAssessmentSchema,
+        response: { 201: AssessmentSummarySchema, ...errors },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createAssessment(k, deps, req.ctx, req.params.orgId, req.body)),
+  );
+  app.get(
+    '/orgs/:orgId/assessments/:assessmentId',
+    {
+      schema: {
+        tags,
+        summary: 'An assessment: risks, rows filtered out with reasons, summary (heat map, by section, overdue)',
+        params: AssessmentParamsSchema,
+        response: { 200: AssessmentDetailSchema, ...errors },
+      },
+    },
+    (req) => getAssessment(k, deps, req.ctx, req.params.orgId, req.params.assessmentId),
+  );
+  app.patch(
+    '/orgs/:orgId/assessments/:assessmentId/risks/:riskId',
+    {
+      schema: {
+        tags,
+        summary: 'Record ratings, treatment (低減/受容/回避/移転), measure, owner, due date, status, residual rating',
+        params: RiskParamsSchema,
+        body: Type.Record(Type.String(), Type.Unknown()),
+        response: { 200: Type.Object({ id: Type.String(), record: Type.Unknown() }), ...errors },
+      },
+    },
+    (req) => updateRisk(k, req.ctx, req.params.orgId, req.params.assessmentId, req.params.riskId, req.body),
+  );
+  app.post(
+    '/orgs/:orgId/assessments/:assessmentId/redraft',
+    {
+      schema: {
+        tags,
+        summary: 'Draft again from the statements relied on now; reopen the risks whose rows changed',
+        params: AssessmentParamsSchema,
+        response: { 200: RedraftResultSchema, ...errors },
+      },
+    },
+    (req) => redraftAssessment(k, deps, req.ctx, req.params.orgId, req.params.assessmentId),
+  );
+  app.post(
+    '/orgs/:orgId/assessments/:assessmentId/accept',
+    {
+      schema: {
+        tags,
+        summary: 'Accept the residual risk (owner or approver): the assessment is frozen, timed and audited',
+        params: AssessmentParamsSchema,
+        body: AcceptSchema,
+        response: { 200: AssessmentSummarySchema, ...errors },
+      },
+    },
+    (req) => acceptAssessment(k, req.ctx, req.params.orgId, req.params.assessmentId, req.body),
+  );
+  done();
+};

@@ -1,0 +1,540 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Statement } from '../../domain/statement.js';
+import type { TemplateRegistry } from '../../domain/templates/registry.js';
+import {
+  basisOf,
+  compareDrafts,
+  openRisk,
+  summarize,
+  validateRiskUpdate,
+  type Risk,
+} from '../../domain/risk/assessment.js';
+import { builtinCatalogueFor, catalogueEntryFor } from '../../domain/risk/catalogue.js';
+import { draftRisks, type DraftResult, type DraftRisk, type FilteredRow } from '../../domain/risk/drafting.js';
+import { CONNECTIONS, type Connection, type SystemProfile } from '../../domain/risk/profile.js';
+import {
+  defaultMethod,
+  formatFieldError,
+  score,
+  validateMethod,
+  type FieldError,
+  type ScoringMethod,
+} from '../../domain/risk/scoring.js';
+import { canonicalContent } from '../../db/hash.js';
+import type { Database } from '../../db/schema.js';
+import { notFound, requireAccess, requireUser } from '../../security/access.js';
+import { writeAudit } from '../../security/audit.js';
+import type { RequestContext } from '../../security/context.js';
+import { AppError } from '../../server/errors.js';
+import { requireOrgKind } from '../requests/org-kind.js';
+import { timeSource } from '../statements/statements.workflow.js';
+import type { AssessmentSummary, CreateAssessmentInput } from './assessments.schema.js';
+
+type Trx = Transaction<Database>;
+type Queryable = Kysely<Database> | Trx;
+
+export interface AssessmentDeps {
+  templates: TemplateRegistry;
+}
+
+function invalid(errors: FieldError[], prefix = ''): AppError {
+  return new AppError('invalid-input', {
+    message: errors.map((e) => `${prefix}${formatFieldError(e)}`).join('; '),
+    details: { errors },
+  });
+}
+
+interface SystemRow {
+  id: string;
+  name: string;
+  patient_data: number;
+  connections: string;
+  department: string;
+  location: string;
+  owner: string;
+}
+
+function profileOf(s: SystemRow): SystemProfile {
+  const parsed = JSON.parse(s.connections) as unknown;
+  const connections = (Array.isArray(parsed) ? parsed : []).filter((c): c is Connection =>
+    (CONNECTIONS as readonly unknown[]).includes(c),
+  );
+  return {
+    patientData: s.patient_data === 1,
+    connections,
+    department: s.department,
+    location: s.location,
+    owner: s.owner,
+  };
+}
+
+async function systemsInScope(db: Queryable, orgId: string, systemId: string | null): Promise<SystemRow[]> {
+  let q = db
+    .selectFrom('systems')
+    .select(['id', 'name', 'patient_data', 'connections', 'department', 'location', 'owner'])
+    .where('org_id', '=', orgId);
+  if (systemId !== null) q = q.where('id', '=', systemId);
+  return q.orderBy('name').execute();
+}
+
+/** Drafts every system in scope from the statements it relies on. */
+async function draftScope(
+  db: Queryable,
+  deps: AssessmentDeps,
+  orgId: string,
+  systemId: string | null,
+  method: ScoringMethod,
+): Promise<{
+  results: Array<{ result: DraftResult; sourceId: string }>;
+  withoutStatement: Array<{ id: string; name: string }>;
+}> {
+  const systems = await systemsInScope(db, orgId, systemId);
+  const links = await db
+    .selectFrom('system_statements as l')
+    .innerJoin('statement_sources as s', 's.id', 'l.source_id')
+    .select(['l.system_id', 's.id', 's.content'])
+    .where('s.org_id', '=', orgId)
+    .orderBy('l.added_at')
+    .execute();
+  const results: Array<{ result: DraftResult; sourceId: string }> = [];
+  const withoutStatement: Array<{ id: string; name: string }> = [];
+  for (const system of systems) {
+    const mine = links.filter((l) => l.system_id === system.id);
+    let drafted = false;
+    for (const link of mine) {
+      const statement = JSON.parse(link.content) as Statement;
+      const template = deps.templates.get(statement.template.id, statement.template.edition);
+      if (template === undefined) continue;
+      const catalogue = builtinCatalogueFor(statement.template);
+      const result = draftRisks({
+        template,
+        statement,
+        profile: profileOf(system),
+        catalogue: (q) => (catalogue === undefined ? undefined : catalogueEntryFor(catalogue, q.rowId, template)),
+        system: { id: system.id, name: system.name },
+        options: { method },
+      });
+      results.push({ result, sourceId: link.id });
+      drafted = true;
+    }
+    if (!drafted) withoutStatement.push({ id: system.id, name: system.name });
+  }
+  return { results, withoutStatement };
+}
+
+function methodOf(text: string): ScoringMethod {
+  return JSON.parse(text) as ScoringMethod;
+}
+
+async function requireAssessment(db: Queryable, orgId: string, id: string) {
+  const row = await db
+    .selectFrom('assessments as a')
+    .leftJoin('systems as s', 's.id', 'a.system_id')
+    .leftJoin('users as u', 'u.id', 'a.accepted_by')
+    .selectAll('a')
+    .select(['s.name as system_name', 'u.display_name as accepted_by_name'])
+    .where('a.org_id', '=', orgId)
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined) throw notFound({ orgId, describe: 'assessment' });
+  return row;
+}
+
+type AssessmentRecord = Awaited<ReturnType<typeof requireAssessment>>;
+
+function summaryOf(a: AssessmentRecord, risks: number): AssessmentSummary {
+  return {
+    id: a.id,
+    title: a.title,
+    scope: a.scope,
+    system: a.system_id === null ? null : { id: a.system_id, name: a.system_name ?? '' },
+    status: a.status,
+    method: JSON.parse(a.method) as unknown,
+    risks,
+    accepted:
+      a.status === 'accepted'
+        ? {
+            by: a.accepted_by_name ?? '',
+            at: a.accepted_at ?? '',
+            timeSource: a.time_source ?? '',
+            contentHash: a.content_hash ?? '',
+          }
+        : null,
+    createdAt: a.created_at,
+    updatedAt: a.updated_at,
+  };
+}
+
+async function insertDrafts(
+  trx: Trx,
+  assessmentId: string,
+  drafts: Array<{ draft: DraftRisk; sourceId: string }>,
+  at: string,
+): Promise<void> {
+  for (const { draft, sourceId } of drafts) {
+    await trx
+      .insertInto('risks')
+      .values({
+        id: randomUUID(),
+        assessment_id: assessmentId,
+        system_id: draft.systemId,
+        source_id: sourceId,
+        key: draft.key,
+        draft: JSON.stringify(draft),
+        record: JSON.stringify(openRisk(draft)),
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+  }
+}
+
+/** Creates an assessment of one system or the facility and drafts its risks from the statements relied on. */
+export async function createAssessment(
+  db: Kysely<Database>,
+  deps: AssessmentDeps,
+  ctx: RequestContext,
+  orgId: string,
+  input: CreateAssessmentInput,
+): Promise<AssessmentSummary> {
+  const membership = requireAccess(ctx.actor, 'inventory.write', { orgId, describe: 'organization' });
+  requireOrgKind(membership, 'hospital', 'inventory.write', 'assess risks');
+  const user = requireUser(ctx.actor);
+  let method = defaultMethod('asset-threat-vulnerability');
+  if (input.method !== undefined) {
+    const m = validateMethod(input.method);
+    if (!m.ok) throw invalid(m.errors, 'method/');
+    method = m.value;
+  }
+  if (input.scope === 'system' && input.systemId === undefined) {
+    throw new AppError('invalid-input', { message: 'systemId: required when the scope is one system' });
+  }
+  if (input.scope === 'facility' && input.systemId !== undefined) {
+    throw new AppError('invalid-input', { message: 'systemId: a facility assessment covers every system' });
+  }
+  const systemId = input.scope === 'system' ? (input.systemId ?? null) : null;
+  const at = ctx.now();
+  const id = randomUUID();
+  return db.transaction().execute(async (trx) => {
+    if (systemId !== null && (await systemsInScope(trx, orgId, systemId)).length === 0) {
+      throw new AppError('invalid-input', { message: 'systemId: no such system in this organization' });
+    }
+    await trx
+      .insertInto('assessments')
+      .values({
+        id,
+        org_id: orgId,
+        scope: input.scope,
+        system_id: systemId,
+        title: input.title.normalize('NFC').trim(),
+        method: JSON.stringify(method),
+        status: 'draft',
+        created_by: user.userId,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    const { results } = await draftScope(trx, deps, orgId, systemId, method);
+    const drafts = results.flatMap((r) => r.result.drafts.map((draft) => ({ draft, sourceId: r.sourceId })));
+    // A system relying on two statements of the same product drafts a row once: the first statement wins.
+    const seen = new Set<string>();
+    const unique = drafts.filter((d) => (seen.has(d.draft.key) ? false : (seen.add(d.draft.key), true)));
+    await insertDrafts(trx, id, unique, at);
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'assessment.create',
+      objectType: 'assessment',
+      objectId: id,
+      outcome: 'success',
+      details: { scope: input.scope, systemId, method: method.kind, risks: unique.length },
+    });
+    return summaryOf(await requireAssessment(trx, orgId, id), unique.length);
+  });
+}
+
+export async function listAssessments(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  orgId: string,
+): Promise<AssessmentSummary[]> {
+  requireAccess(ctx.actor, 'inventory.read', { orgId, describe: 'organization' });
+  const rows = await db
+    .selectFrom('assessments as a')
+    .leftJoin('systems as s', 's.id', 'a.system_id')
+    .leftJoin('users as u', 'u.id', 'a.accepted_by')
+    .selectAll('a')
+    .select(['s.name as system_name', 'u.display_name as accepted_by_name'])
+    .select((eb) =>
+      eb
+        .selectFrom('risks as r')
+        .select((r) => r.fn.countAll<number | string>().as('n'))
+        .whereRef('r.assessment_id', '=', 'a.id')
+        .as('risk_count'),
+    )
+    .where('a.org_id', '=', orgId)
+    .orderBy('a.created_at', 'desc')
+    .execute();
+  return rows.map((r) => summaryOf(r, Number(r.risk_count ?? 0)));
+}
+
+async function riskRows(db: Queryable, assessmentId: string) {
+  return db
+    .selectFrom('risks as r')
+    .innerJoin('systems as s', 's.id', 'r.system_id')
+    .selectAll('r')
+    .select('s.name as system_name')
+    .where('r.assessment_id', '=', assessmentId)
+    .orderBy('s.name')
+    .orderBy('r.key')
+    .execute();
+}
+
+function scoreOrNull(method: ScoringMethod, rating: Risk['rating'] | null): unknown {
+  if (rating === null) return null;
+  try {
+    return score(method, rating);
+  } catch {
+    return null;
+  }
+}
+
+/** An assessment with its risks, the rows filtered out for each system's profile (with reasons), and its summary. */
+export async function getAssessment(
+  db: Kysely<Database>,
+  deps: AssessmentDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+) {
+  requireAccess(ctx.actor, 'inventory.read', { orgId, describe: 'assessment' });
+  const a = await requireAssessment(db, orgId, id);
+  const method = methodOf(a.method);
+  const rows = await riskRows(db, id);
+  const risks = rows.map((r) => JSON.parse(r.record) as Risk);
+  const { results, withoutStatement } = await draftScope(db, deps, orgId, a.system_id, method);
+  const filtered: FilteredRow[] = results.flatMap((r) => r.result.filtered);
+  return {
+    ...summaryOf(a, rows.length),
+    riskList: rows.map((r, i) => ({
+      id: r.id,
+      systemId: r.system_id,
+      systemName: r.system_name,
+      draft: JSON.parse(r.draft) as unknown,
+      record: risks[i],
+      score: scoreOrNull(method, risks[i]!.rating),
+      residualScore: scoreOrNull(method, risks[i]!.residualRating),
+      reopenedReason: r.reopened_reason,
+      updatedAt: r.updated_at,
+    })),
+    filtered,
+    withoutStatement,
+    summary: summarize(risks, method, new Date(ctx.now())),
+  };
+}
+
+function requireDraftStatus(a: AssessmentRecord): void {
+  if (a.status === 'accepted') {
+    throw new AppError('conflict', { message: 'the assessment was accepted and is frozen; start a new one' });
+  }
+}
+
+/** Records what the person decided for one risk: ratings, treatment, measure, owner, due date, status, residual. */
+export async function updateRisk(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  orgId: string,
+  assessmentId: string,
+  riskId: string,
+  update: unknown,
+): Promise<{ id: string; record: Risk }> {
+  requireAccess(ctx.actor, 'inventory.write', { orgId, describe: 'assessment' });
+  return db.transaction().execute(async (trx) => {
+    const a = await requireAssessment(trx, orgId, assessmentId);
+    const row = await trx
+      .selectFrom('risks')
+      .selectAll()
+      .where('assessment_id', '=', assessmentId)
+      .where('id', '=', riskId)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound({ orgId, describe: 'risk' });
+    requireDraftStatus(a);
+    const v = validateRiskUpdate(JSON.parse(row.record) as Risk, update, methodOf(a.method));
+    if (!v.ok) throw invalid(v.errors);
+    const at = ctx.now();
+    await trx
+      .updateTable('risks')
+      .set({ record: JSON.stringify(v.value), reopened_reason: null, updated_at: at })
+      .where('id', '=', riskId)
+      .execute();
+    await trx.updateTable('assessments').set({ updated_at: at }).where('id', '=', assessmentId).execute();
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'risk.update',
+      objectType: 'risk',
+      objectId: riskId,
+      outcome: 'success',
+      details: { assessmentId, key: row.key, treatment: v.value.treatment, status: v.value.status },
+    });
+    return { id: riskId, record: v.value };
+  });
+}
+
+/**
+ * Drafts again from the statements relied on now (a new revision arrived): rows whose answer changed reopen their
+ * risks with the reason, new gaps are added, risks the product now covers say why.
+ */
+export async function redraftAssessment(
+  db: Kysely<Database>,
+  deps: AssessmentDeps,
+  ctx: RequestContext,
+  orgId: string,
+  assessmentId: string,
+) {
+  requireAccess(ctx.actor, 'inventory.write', { orgId, describe: 'assessment' });
+  return db.transaction().execute(async (trx) => {
+    const a = await requireAssessment(trx, orgId, assessmentId);
+    requireDraftStatus(a);
+    const method = methodOf(a.method);
+    const rows = await riskRows(trx, assessmentId);
+    const { results } = await draftScope(trx, deps, orgId, a.system_id, method);
+    const at = ctx.now();
+    let added = 0;
+    let reopened = 0;
+    let removed = 0;
+    let unchanged = 0;
+    const changes: unknown[] = [];
+    for (const { result, sourceId } of results) {
+      const previousRows = rows.filter((r) => r.system_id === result.systemId);
+      const previous = previousRows.map((r) => JSON.parse(r.record) as Risk);
+      const cmp = compareDrafts(previous, result);
+      unchanged += cmp.unchanged.length;
+      for (const c of cmp.changed) {
+        const row = previousRows.find((r) => r.key === c.risk.key);
+        if (row === undefined) continue;
+        const record: Risk = { ...c.risk, basis: basisOf(c.draft), ...(c.reopen ? { status: 'open' as const } : {}) };
+        await trx
+          .updateTable('risks')
+          .set({
+            draft: JSON.stringify(c.draft),
+            record: JSON.stringify(record),
+            source_id: sourceId,
+            reopened_reason: c.reopen ? c.reasons.map((x) => x.message.ja).join('／') : row.reopened_reason,
+            updated_at: at,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        if (c.reopen) reopened++;
+        changes.push({ key: c.risk.key, kind: 'changed', reopen: c.reopen, reasons: c.reasons });
+      }
+      const fresh = cmp.added.map((x) => ({ draft: x.draft, sourceId }));
+      await insertDrafts(trx, assessmentId, fresh, at);
+      added += fresh.length;
+      for (const x of cmp.added) changes.push({ key: x.draft.key, kind: 'added', reason: x.reason });
+      for (const r of cmp.removed) {
+        const row = previousRows.find((p) => p.key === r.risk.key);
+        if (row === undefined) continue;
+        await trx
+          .updateTable('risks')
+          .set({ reopened_reason: r.reason.ja, updated_at: at })
+          .where('id', '=', row.id)
+          .execute();
+        removed++;
+        changes.push({ key: r.risk.key, kind: 'removed', code: r.code, reason: r.reason });
+      }
+    }
+    await trx.updateTable('assessments').set({ updated_at: at }).where('id', '=', assessmentId).execute();
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'assessment.draft',
+      objectType: 'assessment',
+      objectId: assessmentId,
+      outcome: 'success',
+      details: { added, reopened, removed, unchanged },
+    });
+    return { added, reopened, removed, unchanged, changes };
+  });
+}
+
+/**
+ * Accepts the residual risk: a named person with the right role freezes the assessment, with the server time, its
+ * source and the hash of what was accepted. Every risk must be treated, and its residual risk acceptable or its
+ * acceptance reasoned.
+ */
+export async function acceptAssessment(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  orgId: string,
+  assessmentId: string,
+  input: { statement?: string },
+): Promise<AssessmentSummary> {
+  const membership = requireAccess(ctx.actor, 'assessment.accept', { orgId, describe: 'assessment' });
+  requireOrgKind(membership, 'hospital', 'assessment.accept', 'accept risks');
+  const user = requireUser(ctx.actor);
+  return db.transaction().execute(async (trx) => {
+    const a = await requireAssessment(trx, orgId, assessmentId);
+    requireDraftStatus(a);
+    const method = methodOf(a.method);
+    const rows = await riskRows(trx, assessmentId);
+    const problems: string[] = [];
+    for (const r of rows) {
+      const risk = JSON.parse(r.record) as Risk;
+      if (risk.treatment === null) {
+        problems.push(`${risk.rowId} (${r.system_name}): no treatment chosen`);
+        continue;
+      }
+      const residual = risk.residualRating ?? risk.rating;
+      let acceptable = false;
+      try {
+        acceptable = score(method, residual).acceptable;
+      } catch {
+        problems.push(`${risk.rowId} (${r.system_name}): rated under another method`);
+        continue;
+      }
+      if (!acceptable && (risk.acceptanceReason ?? '').trim() === '') {
+        problems.push(`${risk.rowId} (${r.system_name}): residual risk above the threshold without a reason`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new AppError('conflict', {
+        message: `the assessment cannot be accepted yet: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+        details: { problems },
+      });
+    }
+    const at = ctx.now();
+    const { hash } = canonicalContent({
+      assessment: { id: a.id, title: a.title, scope: a.scope, systemId: a.system_id, method },
+      risks: rows.map((r) => ({
+        key: r.key,
+        draft: JSON.parse(r.draft) as unknown,
+        record: JSON.parse(r.record) as unknown,
+      })),
+      statement: input.statement ?? null,
+    });
+    await trx
+      .updateTable('assessments')
+      .set({
+        status: 'accepted',
+        accepted_by: user.userId,
+        accepted_at: at,
+        time_source: timeSource(),
+        content_hash: hash,
+        updated_at: at,
+      })
+      .where('id', '=', assessmentId)
+      .execute();
+    await writeAudit(trx, {
+      ctx,
+      orgId,
+      action: 'assessment.accept',
+      objectType: 'assessment',
+      objectId: assessmentId,
+      outcome: 'success',
+      details: { risks: rows.length, contentHash: hash, statement: input.statement ?? null },
+    });
+    return summaryOf(await requireAssessment(trx, orgId, assessmentId), rows.length);
+  });
+}
