@@ -72,7 +72,7 @@ const VIEWER_MAY_WRITE = new Set<string>([
  * Routes of a hospital organization (the other side of the exchange: requests sent, the collection). Organization A
  * is a manufacturer, so these are walked in A's hospital twin, which alice owns and vera views.
  */
-const HOSPITAL_ROUTES = /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage)(\/|$)/;
+const HOSPITAL_ROUTES = /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage|assessments)(\/|$)/;
 
 describe.each(testDatabases())('isolation between organizations on $name', (database) => {
   const collected: RouteOptions[] = [];
@@ -184,6 +184,20 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
         valuesA.set('statements/:sourceId', source.id ?? '');
         bodyIdsA.set('sourceId', source.id ?? '');
         secretsA.push(`A病院システム-${marker}`);
+        if (has('POST', '/api/v1/orgs/:orgId/assessments')) {
+          const assessment = await created('POST', `/orgs/${orgAH}/assessments`, {
+            title: `A評価-${marker}`,
+            scope: 'system',
+            systemId: system.id,
+          });
+          valuesA.set('assessments/:assessmentId', assessment.id ?? '');
+          bodyIdsA.set('systemId', system.id ?? '');
+          secretsA.push(`A評価-${marker}`);
+          const detail = await inject(t.app, alice, { url: `/api/v1/orgs/${orgAH}/assessments/${assessment.id}` });
+          const risk = detail.json<{ riskList: Array<{ id: string }> }>().riskList[0];
+          if (risk === undefined) throw new Error('the fixture assessment drafted no risk');
+          valuesA.set('risks/:riskId', risk.id);
+        }
       }
       const webhook = await created('POST', `/orgs/${orgA}/webhooks`, { url: `https://a-${marker}.example.jp/hook` });
       valuesA.set('webhooks/:webhookId', webhook.id ?? '');

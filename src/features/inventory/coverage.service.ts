@@ -80,7 +80,9 @@ function assess(system: SystemRecord, source: SourceRecord, c: Context): Coverag
   }
 
   if (publication !== undefined) {
-    const newer = c.successors.find((p) => p.statementId === publication.statementId && p.revision > publication.revision);
+    const newer = c.successors.find(
+      (p) => p.statementId === publication.statementId && p.revision > publication.revision,
+    );
     if (newer !== undefined) {
       const on = japanDate(newer.publishedAt);
       const heldOn = japanDate(publication.publishedAt);

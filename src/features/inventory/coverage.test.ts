@@ -61,7 +61,11 @@ describe.each(testDatabases())('coverage of the inventory on $name', (database) 
 
   it('says for each system whether a current statement covers it, and why not', async () => {
     const owner = await signUp(t.app);
-    const h: Side = { owner, orgId: (await createOrg(t.app, owner, { name: '網羅病院', kind: 'hospital' })).id, name: '' };
+    const h: Side = {
+      owner,
+      orgId: (await createOrg(t.app, owner, { name: '網羅病院', kind: 'hospital' })).id,
+      name: '',
+    };
     const maker = await signUp(t.app);
     const makerOrg = (await createOrg(t.app, maker, { name: '網羅医療機器', kind: 'manufacturer' })).id;
     const productId = (await createProduct(t.app, maker, makerOrg, { name: 'C-RIS' })).id;
@@ -135,7 +139,9 @@ describe.each(testDatabases())('coverage of the inventory on $name', (database) 
     expect(before.systems.find((s) => s.system.id === revised.id)?.status).toBe('current');
 
     const p1r2 = await republish(p1.statementId);
-    const w = await call(maker, 'POST', `/orgs/${makerOrg}/publications/${p2.id}/withdraw`, { reason: '脆弱性の記載誤り' });
+    const w = await call(maker, 'POST', `/orgs/${makerOrg}/publications/${p2.id}/withdraw`, {
+      reason: '脆弱性の記載誤り',
+    });
     expect(w.statusCode, w.body).toBe(200);
 
     const res = await call(owner, 'GET', `/orgs/${h.orgId}/coverage`);
@@ -186,7 +192,11 @@ describe.each(testDatabases())('coverage of the inventory on $name', (database) 
     });
     expect(of(current)).toMatchObject({ status: 'current', statements: [{ status: 'current', reasons: [] }] });
     expect(of(both).status).toBe('current');
-    expect(of(both).statements.map((s) => s.status).sort()).toEqual(['current', 'outdated']);
+    expect(
+      of(both)
+        .statements.map((s) => s.status)
+        .sort(),
+    ).toEqual(['current', 'outdated']);
     expect(of(revised)).toMatchObject({
       status: 'outdated',
       statements: [{ reasons: [{ code: 'newer-revision', publicationId: p1r2, revision: 2 }] }],

@@ -108,7 +108,13 @@ export async function insertSystem(
     .execute();
 }
 
-export async function updateSystem(db: Queryable, orgId: string, id: string, s: SystemFields, at: string): Promise<void> {
+export async function updateSystem(
+  db: Queryable,
+  orgId: string,
+  id: string,
+  s: SystemFields,
+  at: string,
+): Promise<void> {
   await db
     .updateTable('systems')
     .set({
@@ -343,6 +349,17 @@ export async function listLinks(db: Queryable, orgId: string): Promise<LinkRecor
     .orderBy('l.source_id', 'desc')
     .execute();
   return rows.map((r) => ({ systemId: r.system_id, systemName: r.name, sourceId: r.source_id, addedAt: r.added_at }));
+}
+
+/** The systems relying on one source, by name. */
+export async function systemsRelyingOn(db: Queryable, sourceId: string): Promise<{ id: string; name: string }[]> {
+  const rows = await db
+    .selectFrom('system_statements as l')
+    .innerJoin('systems as s', 's.id', 'l.system_id')
+    .select(['s.id', 's.name'])
+    .where('l.source_id', '=', sourceId)
+    .execute();
+  return rows.sort(byName);
 }
 
 /** The sources a system relies on, most recently linked first. */

@@ -21,15 +21,16 @@ export const CONNECTIONS = [
 ] as const;
 export type Connection = (typeof CONNECTIONS)[number];
 
-export const ConnectionSchema = Type.Union(
-  CONNECTIONS.map((c) => Type.Literal(c)),
-  {
-    description:
-      'internal-only: only the hospital network (excludes external and remote-maintenance); external: the ' +
-      'internet or other organizations; remote-maintenance: the vendor connects in; wireless; removable-media ' +
-      '(USB memory, discs); scanning: part of the hospital’s vulnerability scanning',
-  },
-);
+// An enum rather than a union of literals, so that a wrong value is answered "must be equal to one of the allowed
+// values" instead of one "must be equal to constant" per member.
+export const ConnectionSchema = Type.Unsafe<Connection>({
+  type: 'string',
+  enum: [...CONNECTIONS],
+  description:
+    'internal-only: only the hospital network (excludes external and remote-maintenance); external: the ' +
+    'internet or other organizations; remote-maintenance: the vendor connects in; wireless; removable-media ' +
+    '(USB memory, discs); scanning: part of the hospital’s vulnerability scanning',
+});
 
 const Text = (maxLength: number) => Type.String({ maxLength });
 
@@ -184,7 +185,11 @@ export const LinkBodySchema = Type.Object({ sourceId: Id }, { additionalProperti
 // ---- Coverage ---------------------------------------------------------------------------------------------------
 
 export const CoverageReasonSchema = Type.Object({
-  code: Type.Union([Type.Literal('version-mismatch'), Type.Literal('newer-revision'), Type.Literal('older-than-3-years')]),
+  code: Type.Union([
+    Type.Literal('version-mismatch'),
+    Type.Literal('newer-revision'),
+    Type.Literal('older-than-3-years'),
+  ]),
   message: Localized,
   /** version-mismatch: the two versions. */
   systemVersion: Type.Optional(Type.String()),

@@ -21,6 +21,7 @@ import {
   listSources as listSourceRows,
   publicationWithDocument,
   readablePublicationWithContent,
+  systemsRelyingOn,
   type NewSource,
   type SourceRecord,
 } from './inventory.repository.js';
@@ -87,8 +88,7 @@ async function systemsOf(db: Kysely<Database>, orgId: string): Promise<Map<strin
 }
 
 async function viewOf(db: Kysely<Database>, source: SourceRecord, duplicate: boolean): Promise<ImportedSource> {
-  const systems = (await systemsOf(db, source.orgId)).get(source.id) ?? [];
-  return { ...sourceView(source, systems), duplicate };
+  return { ...sourceView(source, await systemsRelyingOn(db, source.id)), duplicate };
 }
 
 /** The statements the hospital holds, most recently added first, with the systems relying on each. */
@@ -177,9 +177,7 @@ async function importOne(
       kind: 'file',
       // A signed file from this instance's directory keeps track of its publication: withdrawal, newer revisions.
       publicationId:
-        signature.status === 'valid' &&
-        signature.check.registeredTo !== null &&
-        signature.signedStatement !== undefined
+        signature.status === 'valid' && signature.check.registeredTo !== null && signature.signedStatement !== undefined
           ? ((
               await readablePublicationWithContent(
                 db,
@@ -189,7 +187,7 @@ async function importOne(
               )
             )?.id ?? null)
           : null,
-      fileName: file.name,
+      fileName: file.name === '' ? null : file.name,
       format: read.format,
       templateId: read.statement.template.id,
       templateEdition: read.statement.template.edition,
@@ -289,11 +287,10 @@ export async function importArchive(
   const readable = archive.entries.filter((e): e is ImportFile => 'data' in e);
   const imported = await importFiles(db, ctx, orgId, readable, undefined, deps);
   let next = 0;
-  const files = archive.entries.map(
-    (e): FileResult =>
-      'data' in e
-        ? imported[next++]!
-        : { name: e.name, ok: false, error: e.error, sourceId: null, duplicate: false, signatureStatus: null },
+  const files = archive.entries.map((e): FileResult =>
+    'data' in e
+      ? imported[next++]!
+      : { name: e.name, ok: false, error: e.error, sourceId: null, duplicate: false, signatureStatus: null },
   );
   return {
     files,

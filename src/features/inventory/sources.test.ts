@@ -27,7 +27,8 @@ interface Side {
 }
 
 const example = (): Buffer => Buffer.from(repoFile('examples/general-pacs-v1.20R00.json'));
-const workbook = (): Buffer => readFileSync(new URL('../../../examples/nema-mds2-example-worksheet.xlsx', import.meta.url));
+const workbook = (): Buffer =>
+  readFileSync(new URL('../../../examples/nema-mds2-example-worksheet.xlsx', import.meta.url));
 
 describe.each(testDatabases())('statements a hospital holds on $name', (database) => {
   let t: TestApp;
@@ -204,10 +205,13 @@ describe.each(testDatabases())('statements a hospital holds on $name', (database
     const refused = await upload(h.owner, url, unknown);
     expect(refused.statusCode).toBe(400);
     expect(message(refused)).toBe('file: template: jahis-jira-mds@9 is not a template this instance knows');
+    const unnamed = await upload(h.owner, `/orgs/${h.orgId}/sources/import`, example());
+    expect(unnamed.statusCode, unnamed.body).toBe(201);
+    expect(unnamed.json<ImportedSource>()).toMatchObject({ fileName: null, format: 'json' });
     const empty = await inject(t.app, h.owner, { method: 'POST', url: `/api/v1${url}` });
     expect(empty.statusCode).toBe(400);
     expect(message(empty)).toBe('body: send the file itself, as application/octet-stream');
-    expect(await sources(h)).toEqual([]);
+    expect((await sources(h)).map((s) => s.fileName)).toEqual([null]);
   });
 
   it('holds a publication it may read, and records the read of a restricted one in the manufacturer’s trail', async () => {
@@ -372,7 +376,15 @@ describe.each(testDatabases())('statements a hospital holds on $name', (database
     expect(results.map((r) => r.signatureStatus)).toEqual(['unsigned', null, 'unsigned']);
     expect(results[1]?.error).toMatch(/\S/);
     expect(await sources(h)).toHaveLength(2);
-    const viewer = { ...ctx, actor: { ...ctx.actor, memberships: [{ orgId: h.orgId, orgName: h.name, kind: 'hospital' as const, role: 'viewer' as const }] } };
-    await expect(importFiles(t.db.kysely, viewer, h.orgId, [])).rejects.toThrow('the viewer role may not inventory write');
+    const viewer = {
+      ...ctx,
+      actor: {
+        ...ctx.actor,
+        memberships: [{ orgId: h.orgId, orgName: h.name, kind: 'hospital' as const, role: 'viewer' as const }],
+      },
+    };
+    await expect(importFiles(t.db.kysely, viewer, h.orgId, [])).rejects.toThrow(
+      'the viewer role may not inventory write',
+    );
   });
 });

@@ -9,7 +9,8 @@ function patchCentral(zip: Uint8Array, index: number, patch: (record: Buffer) =>
   const b = Buffer.from(zip);
   const end = b.length - 22;
   let at = b.readUInt32LE(end + 16);
-  for (let i = 0; i < index; i++) at += 46 + b.readUInt16LE(at + 28) + b.readUInt16LE(at + 30) + b.readUInt16LE(at + 32);
+  for (let i = 0; i < index; i++)
+    at += 46 + b.readUInt16LE(at + 28) + b.readUInt16LE(at + 30) + b.readUInt16LE(at + 32);
   patch(b.subarray(at, at + 46 + b.readUInt16LE(at + 28)));
   return new Uint8Array(b);
 }
@@ -91,7 +92,9 @@ describe('reading a zip archive of statements', () => {
       `invalid-input: body: the zip archive unpacks to more than ${LIMITS.maxUnzippedBytes} bytes; larger archives are not accepted`,
     );
     for (const name of ['/etc/passwd', '../up.json', 'a/../../up.json', 'C:/Windows/x.json', 'a\\..\\..\\x.json']) {
-      expect(refusal(makeZip([{ name, data: '{}' }]))).toMatch(/^invalid-input: body: zip entry .* names a path outside/);
+      expect(refusal(makeZip([{ name, data: '{}' }]))).toMatch(
+        /^invalid-input: body: zip entry .* names a path outside/,
+      );
     }
   });
 });

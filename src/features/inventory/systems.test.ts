@@ -130,7 +130,11 @@ describe.each(testDatabases())('the hospital’s systems on $name', (database) =
         400,
         "connections: 'internal-only' cannot be combined with 'external' or 'remote-maintenance'",
       ],
-      [{ name: 'RIS', connections: ['bluetooth'] }, 400, /^body\/connections\/0: /],
+      [
+        { name: 'RIS', connections: ['bluetooth'] },
+        400,
+        'body/connections/0: must be equal to one of the allowed values',
+      ],
       [{ name: 'RIS', connections: ['wireless', 'wireless'] }, 400, /^body\/connections: .*duplicate/],
       [{ name: 'RIS', patientData: 'yes' }, 400, /^body\/patientData: /],
       [{ name: 'RIS', colour: 'red' }, 400, 'body/colour: is not a known field'],
@@ -207,7 +211,10 @@ describe.each(testDatabases())('the hospital’s systems on $name', (database) =
         },
       ],
     });
-    expect((await call(h.owner, 'POST', `/orgs/${h.orgId}/systems/${viewer.id}/statements`, { sourceId: source.id })).statusCode).toBe(201);
+    expect(
+      (await call(h.owner, 'POST', `/orgs/${h.orgId}/systems/${viewer.id}/statements`, { sourceId: source.id }))
+        .statusCode,
+    ).toBe(201);
     const twice = await call(h.owner, 'POST', url, { sourceId: source.id });
     expect(twice.statusCode).toBe(409);
     expect(message(twice)).toBe('sourceId: "PACS" relies on this statement already');
@@ -248,7 +255,9 @@ describe.each(testDatabases())('the hospital’s systems on $name', (database) =
     const m = await org('manufacturer');
     const refused = await call(m.owner, 'POST', `/orgs/${m.orgId}/systems`, { name: 'PACS' });
     expect(refused.statusCode).toBe(403);
-    expect(message(refused)).toBe(`orgId: only a hospital organization may keep an inventory; ${m.name} is a manufacturer`);
+    expect(message(refused)).toBe(
+      `orgId: only a hospital organization may keep an inventory; ${m.name} is a manufacturer`,
+    );
     for (const path of ['systems', 'sources', 'coverage']) {
       expect((await call(m.owner, 'GET', `/orgs/${m.orgId}/${path}`)).statusCode, path).toBe(403);
     }
@@ -281,9 +290,9 @@ describe.each(testDatabases())('the hospital’s systems on $name', (database) =
       expect((await call(viewer, 'GET', `${base}/${path}`)).statusCode, path).toBe(200);
     }
     expect((await call(editor, 'POST', `${base}/systems`, { name: 'RIS' })).statusCode).toBe(201);
-    expect((await call(editor, 'POST', `${base}/systems/${pacs.id}/statements`, { sourceId: source.id })).statusCode).toBe(
-      201,
-    );
+    expect(
+      (await call(editor, 'POST', `${base}/systems/${pacs.id}/statements`, { sourceId: source.id })).statusCode,
+    ).toBe(201);
   });
 
   it('keeps one hospital’s inventory from another', async () => {
