@@ -72,7 +72,8 @@ const VIEWER_MAY_WRITE = new Set<string>([
  * Routes of a hospital organization (the other side of the exchange: requests sent, the collection). Organization A
  * is a manufacturer, so these are walked in A's hospital twin, which alice owns and vera views.
  */
-const HOSPITAL_ROUTES = /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage|assessments)(\/|$)/;
+const HOSPITAL_ROUTES =
+  /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage|assessments|comparison(?:\.xlsx)?)(\/|$)/;
 
 describe.each(testDatabases())('isolation between organizations on $name', (database) => {
   const collected: RouteOptions[] = [];

@@ -20,6 +20,7 @@ import { handleError } from './errors.js';
 import { directoryRoutes, publishingRoutes } from '../features/publishing/publishing.routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments.routes.js';
 import { collectionRoutes } from '../features/collection/collection.routes.js';
+import { comparisonRoutes } from '../features/comparison/comparison.routes.js';
 import { grantsRoutes } from '../features/grants/grants.routes.js';
 import { inventoryRoutes } from '../features/inventory/inventory.routes.js';
 import { notificationsRoutes } from '../features/notifications/notifications.routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(notificationsRoutes, { db, templates: deps.templates });
       await api.register(webhooksRoutes, { db, templates: deps.templates });
       await api.register(assessmentsRoutes, { db, templates: deps.templates });
+      await api.register(comparisonRoutes, { db, templates: deps.templates });
       // ---- The hospital's inventory -------------------------------------------------------------------------------
       await api.register(inventoryRoutes, { db, templates: deps.templates });
       // ------------------------------------------------------------------------------------------------------------

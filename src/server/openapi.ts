@@ -35,6 +35,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         },
         { name: 'publishing', description: 'Publishing, withdrawing and the signing key (manufacturers)' },
         { name: 'assessments', description: "A hospital's risk assessments: drafting, treatment, acceptance" },
+        { name: 'comparison', description: "A hospital's statements side by side, as JSON or XLSX" },
         { name: 'grants', description: "A manufacturer's access grants to its restricted publications" },
         { name: 'requests', description: "A hospital's requests for statements or access, and invitation links" },
         { name: 'inbox', description: "A manufacturer's received requests: answering and declining" },
