@@ -1,8 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Statement } from '../../domain/statement.js';
-import { verifySignedStatement } from '../../signing/verify-signed-statement.js';
-import { findKeyByCertificate, instanceCaCertificate } from '../signing/signing.service.js';
+import { verifyOnInstance } from '../signing/signing.service.js';
 import type { SignatureStatus, StoredSignatureCheck } from './inventory.schema.js';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
@@ -30,27 +29,9 @@ export function unsignedCheck(now: string): SourceSignature {
   };
 }
 
-/**
- * Verifies a signed document as POST /verify does: against the instance CA, and, when the signer's certificate is
- * that of a key registered on this instance, also against that key's chain root (a registered key vouches for its
- * own chain). Never throws for a bad document: every defect is a problem of an 'invalid' check.
- *
- * verify.service.ts does the same on an uploaded file and answers a different shape (it also looks for the public
- * publication); the two passes are repeated here rather than reshaping that service.
- */
+/** Verifies a signed document as POST /verify does (see verifyOnInstance). Never throws for a bad document. */
 export async function checkSourceSignature(db: Queryable, doc: unknown, now: string): Promise<SourceSignature> {
-  const at = new Date(now);
-  const ca = await instanceCaCertificate(db);
-  const first = await verifySignedStatement(doc, { ...(ca === undefined ? {} : { trustedRootsPem: [ca] }), now: at });
-  const registered =
-    first.signer === undefined ? undefined : await findKeyByCertificate(db, first.signer.certificateSha256);
-  const v =
-    registered !== undefined && first.status === 'untrusted'
-      ? await verifySignedStatement(doc, {
-          trustedRootsPem: [...(ca === undefined ? [] : [ca]), ...registered.chainPem.slice(-1)],
-          now: at,
-        })
-      : first;
+  const { verification: v, registered } = await verifyOnInstance(db, doc, new Date(now));
   return {
     status: v.status,
     check: {

@@ -4,9 +4,8 @@ import type { Database } from '../../db/schema.js';
 import { FormatError } from '../../formats/errors.js';
 import { extractDocument } from '../../formats/index.js';
 import { looksLikeSignedStatement } from '../../formats/signed-json/signed-json.js';
-import { verifySignedStatement } from '../../signing/verify-signed-statement.js';
 import { AppError } from '../../server/errors.js';
-import { findKeyByCertificate, instanceCaCertificate } from '../signing/signing.service.js';
+import { verifyOnInstance } from '../signing/signing.service.js';
 import type { VerifyResult } from './publishing.schema.js';
 
 function unsigned(format: string, en: string, ja: string): VerifyResult {
@@ -45,21 +44,7 @@ export async function verifyUploadedFile(db: Kysely<Database>, data: Uint8Array,
       'このファイルには署名がありません（署名付き開示書 openmds-signed-statement ではありません）',
     );
   }
-  const ca = await instanceCaCertificate(db);
-  const first = await verifySignedStatement(doc, {
-    ...(ca === undefined ? {} : { trustedRootsPem: [ca] }),
-    now: new Date(now),
-  });
-  // A key registered on this instance vouches for its own chain: its root is trusted for what that key signed.
-  const registered =
-    first.signer === undefined ? undefined : await findKeyByCertificate(db, first.signer.certificateSha256);
-  const v =
-    registered !== undefined && first.status === 'untrusted'
-      ? await verifySignedStatement(doc, {
-          trustedRootsPem: [...(ca === undefined ? [] : [ca]), ...registered.chainPem.slice(-1)],
-          now: new Date(now),
-        })
-      : first;
+  const { verification: v, registered } = await verifyOnInstance(db, doc, new Date(now));
   let publication: VerifyResult['publication'] = null;
   if (v.statement !== undefined && !v.altered && registered !== undefined) {
     const hash = canonicalContent(v.statement).hash;

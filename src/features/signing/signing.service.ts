@@ -10,6 +10,7 @@ import { AppError } from '../../server/errors.js';
 import { parseCertificates, summarizeCertificate, type CertificateSummary } from '../../signing/certificate-chain.js';
 import { createInstanceCa, issueSigningCertificate, loadUploadedSigner } from '../../signing/certificates.js';
 import { certificatesFromPem } from '../../signing/pem.js';
+import { verifySignedStatement, type SignatureVerification } from '../../signing/verify-signed-statement.js';
 
 /** The summary of a PEM certificate that OpenMDS itself made or already checked. */
 function describeCertificate(pem: string): CertificateSummary {
@@ -331,4 +332,31 @@ export async function findKeyByCertificate(
     keyId: row.id,
     chainPem: JSON.parse(row.certificate_chain) as string[],
   };
+}
+
+/**
+ * Verifies a signed document as this instance sees it: against the instance CA and, when the signer's certificate
+ * is that of a key registered here, also against that key's chain root (a registered key vouches for its own
+ * chain). Never throws for a bad document.
+ */
+export async function verifyOnInstance(
+  db: Queryable,
+  doc: unknown,
+  now: Date,
+): Promise<{
+  verification: SignatureVerification;
+  registered: { orgId: string; orgName: string; keyId: string; chainPem: string[] } | undefined;
+}> {
+  const ca = await instanceCaCertificate(db);
+  const first = await verifySignedStatement(doc, { ...(ca === undefined ? {} : { trustedRootsPem: [ca] }), now });
+  const registered =
+    first.signer === undefined ? undefined : await findKeyByCertificate(db, first.signer.certificateSha256);
+  const verification =
+    registered !== undefined && first.status === 'untrusted'
+      ? await verifySignedStatement(doc, {
+          trustedRootsPem: [...(ca === undefined ? [] : [ca]), ...registered.chainPem.slice(-1)],
+          now,
+        })
+      : first;
+  return { verification, registered };
 }
