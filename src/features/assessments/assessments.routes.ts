@@ -15,6 +15,7 @@ import {
 } from './assessments.schema.js';
 import {
   acceptAssessment,
+  assessmentRegisterXlsx,
   createAssessment,
   getAssessment,
   listAssessments,
@@ -69,6 +70,30 @@ export const assessmentsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates
       },
     },
     (req) => getAssessment(k, deps, req.ctx, req.params.orgId, req.params.assessmentId),
+  );
+  app.get(
+    '/orgs/:orgId/assessments/:assessmentId/register.xlsx',
+    {
+      schema: {
+        tags,
+        summary: 'The risk register (リスク登録簿) as an XLSX workbook',
+        params: AssessmentParamsSchema,
+        response: {
+          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The workbook' }),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await assessmentRegisterXlsx(k, deps, req.ctx, req.params.orgId, req.params.assessmentId);
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header(
+          'content-disposition',
+          `attachment; filename="risk-register.xlsx"; filename*=UTF-8''${encodeURIComponent(`リスク登録簿_${r.title}.xlsx`)}`,
+        )
+        .send(Buffer.from(r.data));
+    },
   );
   app.patch(
     '/orgs/:orgId/assessments/:assessmentId/risks/:riskId',

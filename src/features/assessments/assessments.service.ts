@@ -30,6 +30,7 @@ import { AppError } from '../../server/errors.js';
 import { requireOrgKind } from '../requests/org-kind.js';
 import { timeSource } from '../statements/statements.workflow.js';
 import type { AssessmentSummary, CreateAssessmentInput } from './assessments.schema.js';
+import { registerXlsx, type RegisterRow } from './register-xlsx.js';
 
 type Trx = Transaction<Database>;
 type Queryable = Kysely<Database> | Trx;
@@ -535,4 +536,34 @@ export async function acceptAssessment(
     });
     return summaryOf(await requireAssessment(trx, orgId, assessmentId), rows.length);
   });
+}
+
+/** The assessment's risk register (リスク登録簿) as an XLSX workbook. */
+export async function assessmentRegisterXlsx(
+  db: Kysely<Database>,
+  deps: AssessmentDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+): Promise<{ data: Uint8Array; title: string }> {
+  const a = await getAssessment(db, deps, ctx, orgId, id);
+  const org = await db.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirstOrThrow();
+  const data = await registerXlsx(
+    {
+      organization: org.name,
+      title: a.title,
+      status: a.status === 'accepted' ? '受容済' : '作成中',
+      acceptedBy: a.accepted?.by ?? null,
+      acceptedAt: a.accepted?.at ?? null,
+      contentHash: a.accepted?.contentHash ?? null,
+    },
+    a.riskList.map((r) => ({
+      systemName: r.systemName,
+      draft: r.draft as RegisterRow['draft'],
+      record: r.record!,
+      score: r.score as RegisterRow['score'],
+      residualScore: r.residualScore as RegisterRow['residualScore'],
+    })),
+  );
+  return { data, title: a.title };
 }

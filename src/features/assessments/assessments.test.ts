@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -197,6 +198,19 @@ describe.each(testDatabases())('risk assessments on $name', (database) => {
     expect(accepted.timeSource).not.toBe('');
     d = await get(id);
     expect(d.status).toBe('accepted');
+
+    // The register: one line per risk, the treatment recorded, the acceptance in its header.
+    const xlsx = await inject(t.app, owner, { url: `/api/v1/orgs/${orgId}/assessments/${id}/register.xlsx` });
+    expect(xlsx.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('リスク登録簿')!;
+    expect(String(ws.getCell('A2').value)).toContain('情報 管理者');
+    expect(ws.rowCount).toBe(3 + d.riskList.length);
+    const first = d.riskList[0]!;
+    expect(ws.getRow(4).getCell(2).value).toBe(first.draft.rowId);
+    expect(ws.getRow(4).getCell(8).value).toBe('低減');
+    expect(ws.getRow(4).getCell(9).value).toBe('運用管理規程に定める手順で対応する');
     const again = await inject(t.app, owner, {
       method: 'PATCH',
       url: `/api/v1/orgs/${orgId}/assessments/${id}/risks/${d.riskList[0]!.id}`,
