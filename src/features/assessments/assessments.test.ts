@@ -205,7 +205,7 @@ describe.each(testDatabases())('risk assessments on $name', (database) => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     const ws = wb.getWorksheet('リスク登録簿')!;
-    expect(String(ws.getCell('A2').value)).toContain('情報 管理者');
+    expect(ws.getCell('A2').text).toContain('情報 管理者');
     expect(ws.rowCount).toBe(3 + d.riskList.length);
     const first = d.riskList[0]!;
     expect(ws.getRow(4).getCell(2).value).toBe(first.draft.rowId);
