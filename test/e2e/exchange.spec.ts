@@ -1,26 +1,23 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  DOC_IMAGES,
+  SHOTS,
+  UPDATE_DOC_IMAGES,
+  browserTestsRun,
+  launchChromium,
+  prepareE2e,
+} from '../support/browser.js';
 import { runCli } from '../../src/cli/main.js';
 import type { Statement } from '../../src/domain/statement.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { completeMdsStatement, generalPacs } from '../support/statements.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web', 'dist', 'index.html');
-const SHOTS = join(ROOT, 'test-results', 'e2e');
-const DOC_IMAGES = join(ROOT, 'docs', 'images');
-/** `UPDATE_DOC_IMAGES=1 npx vitest run --project e2e` refreshes the publishing guide's screenshots. */
-const UPDATE_DOC_IMAGES = process.env.UPDATE_DOC_IMAGES === '1';
-
-const hasChromium = existsSync(CHROMIUM);
-// Locally a missing browser skips the spec with a reason; in CI it fails, because CI must install it.
-const runSpec = hasChromium || process.env.CI !== undefined;
-if (!runSpec) console.warn('e2e skipped: chromium not installed: apt-get install chromium fonts-noto-cjk');
+const runSpec = browserTestsRun('e2e');
 
 const OWNER = { email: 'sato@xyz.example.jp', displayName: '佐藤 花子', password: 'General-PACS owner 2026!' };
 const APPROVER = { email: 'suzuki@xyz.example.jp', displayName: '鈴木 一郎', password: 'Approver of statements 2026' };
@@ -163,27 +160,13 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
   };
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`chromium not installed at ${CHROMIUM}: CI must apt-get install chromium`);
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run npm run build:web first`);
-    mkdirSync(SHOTS, { recursive: true });
-    if (UPDATE_DOC_IMAGES) mkdirSync(DOC_IMAGES, { recursive: true });
+    prepareE2e();
     downloads = mkdtempSync(join(tmpdir(), 'openmds-e2e-exchange-'));
     server = await startTestServer({
       // Cheaper password hashing: three accounts are created in this scenario.
       settings: { passwordHashing: { N: 2 ** 12, r: 8, p: 1, keyLength: 32 } },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     // The size the UI is written for: a 1280×800 office screen.
     const options = {
       viewport: { width: 1280, height: 800 },

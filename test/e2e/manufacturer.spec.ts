@@ -1,24 +1,21 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DOC_IMAGES,
+  SHOTS,
+  UPDATE_DOC_IMAGES,
+  browserTestsRun,
+  launchChromium,
+  prepareE2e,
+} from '../support/browser.js';
 import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web', 'dist', 'index.html');
-const SHOTS = join(ROOT, 'test-results', 'e2e');
-const DOC_IMAGES = join(ROOT, 'docs', 'images');
-/** `UPDATE_DOC_IMAGES=1 npx vitest run --project e2e` refreshes the manufacturer guide's screenshots. */
-const UPDATE_DOC_IMAGES = process.env.UPDATE_DOC_IMAGES === '1';
-
-const hasChromium = existsSync(CHROMIUM);
-// Locally a missing browser skips the spec with a reason; in CI it fails, because CI must install it.
-const runSpec = hasChromium || process.env.CI !== undefined;
-if (!runSpec) console.warn('e2e skipped: chromium not installed: apt-get install chromium fonts-noto-cjk');
+const runSpec = browserTestsRun('e2e');
 
 const OWNER = { email: 'sato@xyz.example.jp', name: '佐藤 花子', password: 'General-PACS owner 2026!' };
 const APPROVER = { email: 'suzuki@xyz.example.jp', name: '鈴木 一郎', password: 'Approver of statements 2026' };
@@ -82,10 +79,7 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
   };
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`chromium not installed at ${CHROMIUM}: CI must apt-get install chromium`);
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run npm run build:web first`);
-    mkdirSync(SHOTS, { recursive: true });
-    if (UPDATE_DOC_IMAGES) mkdirSync(DOC_IMAGES, { recursive: true });
+    prepareE2e();
     // The real server as `openmds serve` starts it: a fresh SQLite file, migrated, with the one-time setup link.
     dataDir = mkdtempSync(join(tmpdir(), 'openmds-e2e-'));
     server = await startServer({
@@ -98,18 +92,7 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
       // Cheaper password hashing: four accounts are created in this scenario.
       settings: { passwordHashing: { N: 2 ** 12, r: 8, p: 1, keyLength: 32 } },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const options = { viewport: { width: 1360, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' };
     ownerCtx = await browser.newContext(options);
     approverCtx = await browser.newContext(options);

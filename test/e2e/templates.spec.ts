@@ -1,14 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web', 'dist', 'index.html');
-const SHOTS = join(ROOT, 'test-results', 'e2e');
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOTS, browserTestsRun, launchChromium, prepareE2e } from '../support/browser.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /** The few browser globals the spec reads inside page.evaluate (the project's tsconfig has no DOM library). */
 interface BrowserGlobals {
@@ -22,10 +17,7 @@ interface BrowserGlobals {
   getComputedStyle(element: object): { fontFamily: string };
 }
 
-const hasChromium = existsSync(CHROMIUM);
-// Locally a missing browser skips the spec with a reason; in CI it fails, because CI must install it.
-const runSpec = hasChromium || process.env.CI !== undefined;
-if (!runSpec) console.warn('e2e skipped: chromium not installed: apt-get install chromium fonts-noto-cjk');
+const runSpec = browserTestsRun('e2e');
 
 describe.skipIf(!runSpec)('templates in the browser', () => {
   let server: TestServer | undefined;
@@ -36,22 +28,9 @@ describe.skipIf(!runSpec)('templates in the browser', () => {
   const fontRequests: string[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`chromium not installed at ${CHROMIUM}: CI must apt-get install chromium`);
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run npm run build:web first`);
-    mkdirSync(SHOTS, { recursive: true });
+    prepareE2e();
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
     page.on('request', (request) => {
       const url = new URL(request.url());

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRun, launchChromium } from '../../../test/support/browser.js';
 import { generalPacs } from '../../../test/support/statements.js';
 import type { Statement } from '../../domain/statement.js';
 import { builtinTemplates } from '../../domain/templates/registry.js';
@@ -14,11 +15,7 @@ import { exportStandaloneHtml, type StandaloneHtmlOptions } from './export-stand
  * The standalone page's own verification, run in Chromium from a file:// URL as a reader would open it. It lives
  * next to the exporter (and runs with the unit tests) because it needs no server: only the browser.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-// Locally a missing browser skips with a reason; in CI it fails, because CI must install it.
-const run = hasChromium || process.env.CI !== undefined;
-if (!run) console.warn('standalone HTML browser test skipped: chromium not installed: apt-get install chromium');
+const run = browserTestsRun('standalone HTML browser test');
 
 interface BrowserDocument {
   querySelector(selector: string): { textContent: string | null } | null;
@@ -32,18 +29,7 @@ describe.skipIf(!run)('the standalone page verifies its own signature in the bro
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openmds-html-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
