@@ -148,7 +148,8 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+/** One call to the API: JSON in and out, the CSRF token on writes, ApiError on failure. Feature modules build on it. */
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.raw !== undefined) headers['content-type'] = 'application/octet-stream';
@@ -185,8 +186,8 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }
 
-const enc = encodeURIComponent;
-const V1 = '/api/v1';
+export const enc = encodeURIComponent;
+export const V1 = '/api/v1';
 
 async function withSession(p: Promise<Session>): Promise<Session> {
   const session = await p;
@@ -194,7 +195,7 @@ async function withSession(p: Promise<Session>): Promise<Session> {
   return session;
 }
 
-function query(params: Record<string, string | number | boolean | readonly string[] | undefined>): string {
+export function query(params: Record<string, string | number | boolean | readonly string[] | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === '' || v === false) continue;

@@ -25,6 +25,14 @@ import { PublicationPage } from './publishing/publication-page';
 import { PublicationsPage } from './publishing/publications-page';
 import { SigningKeyPage } from './publishing/signing-key-page';
 import { VerifyPage } from './publishing/verify-page';
+import { AssessmentPage } from './assessments/assessment-page';
+import { AssessmentsPage } from './assessments/assessments-page';
+import { DashboardPage } from './assessments/dashboard-page';
+import { ComparisonPage } from './inventory/comparison-page';
+import { CoveragePage } from './inventory/coverage-page';
+import { SourcesPage } from './inventory/sources-page';
+import { SystemPage } from './inventory/system-page';
+import { SystemsPage } from './inventory/systems-page';
 import { HomePage, OrgIndex, RequireMembership, RequireSession } from './shell/guards';
 import { AuditPage } from './workspace/audit-page';
 import { MembersPage } from './workspace/members-page';
@@ -88,6 +96,14 @@ export function App() {
                     <Route path="collection" element={<CollectionPage />} />
                     <Route path="collection/:itemId" element={<CollectionItemPage />} />
                     <Route path="notifications" element={<NotificationsPage />} />
+                    <Route path="dashboard" element={<DashboardPage />} />
+                    <Route path="inventory" element={<SystemsPage />} />
+                    <Route path="inventory/:systemId" element={<SystemPage />} />
+                    <Route path="sources" element={<SourcesPage />} />
+                    <Route path="coverage" element={<CoveragePage />} />
+                    <Route path="comparison" element={<ComparisonPage />} />
+                    <Route path="assessments" element={<AssessmentsPage />} />
+                    <Route path="assessments/:assessmentId" element={<AssessmentPage />} />
                   </Route>
                 </Route>
                 <Route path="*" element={<NotFoundPage />} />

@@ -1,12 +1,14 @@
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import assessmentsEn from './locales/assessments.en.json';
 import en from './locales/en.json';
-import ja from './locales/ja.json';
+import inventoryEn from './locales/inventory.en.json';
+import { messagesJa, type Messages } from './messages';
 
 export type Lang = 'ja' | 'en';
 
 // Both locale files must have the same keys: this fails to compile when en.json misses one of ja.json's.
-const enChecked: typeof ja = en;
+const enChecked: Messages = { ...en, ...inventoryEn, ...assessmentsEn };
 
 const STORAGE_KEY = 'openmds.lang';
 
@@ -30,7 +32,7 @@ function applyLang(lang: string): void {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { ja: { translation: ja }, en: { translation: enChecked } },
+  resources: { ja: { translation: messagesJa }, en: { translation: enChecked } },
   lng: storedLang(),
   fallbackLng: 'ja',
   supportedLngs: ['ja', 'en'],

@@ -1,9 +1,9 @@
 import 'i18next';
-import type ja from './locales/ja.json';
+import type { Messages } from './messages';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof ja };
+    resources: { translation: Messages };
   }
 }

@@ -160,6 +160,12 @@ function OrgNav({ membership }: { membership: Membership }) {
     );
   } else {
     links.push(
+      { to: `${base}/dashboard`, label: t('nav.dashboard') },
+      { to: `${base}/inventory`, label: t('nav.inventory') },
+      { to: `${base}/sources`, label: t('nav.sources') },
+      { to: `${base}/coverage`, label: t('nav.coverage') },
+      { to: `${base}/comparison`, label: t('nav.comparison') },
+      { to: `${base}/assessments`, label: t('nav.assessments') },
       { to: `${base}/requests`, label: t('nav.requests') },
       { to: `${base}/collection`, label: t('nav.collection') },
     );

@@ -1,0 +1,12 @@
+import { useTranslation } from 'react-i18next';
+import { Page } from '../workspace/page';
+
+/** Placeholder: being built. */
+export function AssessmentPage() {
+  const { t } = useTranslation();
+  return (
+    <Page title={t('assessments.title')} testId="assessment-page">
+      {null}
+    </Page>
+  );
+}

@@ -1,0 +1,12 @@
+import { useTranslation } from 'react-i18next';
+import { Page } from '../workspace/page';
+
+/** Placeholder: being built. */
+export function ComparisonPage() {
+  const { t } = useTranslation();
+  return (
+    <Page title={t('inventory.title')} testId="comparison-page">
+      {null}
+    </Page>
+  );
+}

@@ -1,0 +1,12 @@
+import { useTranslation } from 'react-i18next';
+import { Page } from '../workspace/page';
+
+/** Placeholder: being built. */
+export function SourcesPage() {
+  const { t } = useTranslation();
+  return (
+    <Page title={t('inventory.title')} testId="sources-page">
+      {null}
+    </Page>
+  );
+}
