@@ -1,5 +1,6 @@
 // npm run bench: each benchmark prints its figure and its ratio to a baseline measured in the same run.
 import { benchAssessment } from './assessment.bench.js';
+import { benchComparisonBrowser } from './comparison-browser.bench.js';
 import { benchDirectoryPostgres, benchDirectorySqlite } from './directory.bench.js';
 import { benchEditor } from './editor.bench.js';
 import { benchPdf } from './pdf.bench.js';
@@ -12,6 +13,7 @@ const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   'directory-pg': benchDirectoryPostgres,
   pdf: benchPdf,
   assessment: benchAssessment,
+  'comparison-browser': benchComparisonBrowser,
 };
 
 const only = process.argv.slice(2);

@@ -23,6 +23,7 @@ import type { PdfSignatureInfo } from '../formats/pdf/export-pdf.js';
 import { isSignedStatement } from '../formats/signed-json/signed-json.js';
 import { verifySignedStatement } from '../signing/verify-signed-statement.js';
 import { packageVersion } from '../server/paths.js';
+import { CommandError } from './command-error.js';
 import { loadTemplates } from './templates-loader.js';
 import { runVerify } from './verify.js';
 
@@ -408,6 +409,54 @@ export function buildCli(): Command {
       }
     });
 
+  const inventory = program
+    .command('inventory')
+    .description("a hospital's inventory: import the statements it holds in bulk");
+
+  inventory
+    .command('import')
+    .description(
+      "import every statement file of a folder or zip archive into a hospital's statements, as a member (owner or editor); exit 0 when all were imported, 1 when some failed, 2 when the call is wrong",
+    )
+    .argument('<path>', 'a folder (nested folders too; hidden files skipped) or a zip archive of statement files')
+    .requiredOption('--org <org>', "the hospital organization's id or exact name")
+    .requiredOption('--user <email>', 'act as this user, who must be an owner or editor of the organization')
+    .option('--json', 'print the result as JSON instead of a table')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(
+      async (path: string, opts: { org: string; user: string; json?: boolean; data?: string; database?: string }) => {
+        const { runInventoryImport } = await import('./inventory-import.js');
+        process.exitCode = await runInventoryImport(path, {
+          ...opts,
+          ...(program.opts<GlobalOptions>().debug === true ? { debug: true } : {}),
+        });
+      },
+    );
+
+  program
+    .command('demo')
+    .description(
+      'fill a fresh instance with demo data: two manufacturers with published statements, a hospital with an inventory and a risk assessment; prints the demo accounts and their passwords once',
+    )
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (opts: { data?: string; database?: string }) => {
+      const [{ runDemo, demoReport }, { openCliDatabase }, { builtinTemplates }, settings] = await Promise.all([
+        import('./demo.js'),
+        import('./cli-context.js'),
+        import('../domain/templates/registry.js'),
+        import('../security/settings.js'),
+      ]);
+      const db = await openCliDatabase(opts);
+      try {
+        const result = await runDemo(db, builtinTemplates(), settings.resolveSettings(settings.settingsFromEnv()));
+        process.stdout.write(demoReport(result));
+      } finally {
+        await db.close();
+      }
+    });
+
   return program;
 }
 
@@ -423,7 +472,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.unreadable;
     }
     const debug = argv.includes('--debug');
-    if (e instanceof CliError) {
+    if (e instanceof CliError || e instanceof CommandError) {
       process.stderr.write(`openmds: ${e.message}\n`);
       return e.exitCode;
     }

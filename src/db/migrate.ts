@@ -5,6 +5,7 @@ import { accountsMigration } from './migrations/0002-accounts.js';
 import { workspaceMigration } from './migrations/0003-workspace.js';
 import { publishingMigration } from './migrations/0004-publishing.js';
 import { inventoryMigration } from './migrations/0005-inventory.js';
+import { assessmentAlertsMigration } from './migrations/0006-assessment-alerts.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -17,6 +18,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0003-workspace': workspaceMigration(dialect),
     '0004-publishing': publishingMigration(dialect),
     '0005-inventory': inventoryMigration(dialect),
+    '0006-assessment-alerts': assessmentAlertsMigration(dialect),
   };
 }
 

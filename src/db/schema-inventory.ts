@@ -8,13 +8,14 @@ type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
 /** A column with a database default. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
-/** Tables of the hospital's inventory and risk assessment (migration 0005-inventory). */
+/** Tables of the hospital's inventory and risk assessment (migrations 0005-inventory, 0006-assessment-alerts). */
 export interface InventoryTables {
   systems: SystemsTable;
   statement_sources: StatementSourcesTable;
   system_statements: SystemStatementsTable;
   assessments: AssessmentsTable;
   risks: RisksTable;
+  assessment_alerts: AssessmentAlertsTable;
 }
 
 export type SourceKind = 'publication' | 'file';
@@ -90,6 +91,8 @@ export interface AssessmentsTable {
   created_by: Immutable<string | null>;
   created_at: Immutable<string>;
   updated_at: string;
+  /** The accepted assessment this one reassesses (0006). */
+  supersedes: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface RisksTable {
@@ -105,4 +108,24 @@ export interface RisksTable {
   reopened_reason: Optional<string>;
   created_at: Immutable<string>;
   updated_at: string;
+}
+
+/** What a new revision did to an assessment: 'redrafted' (a draft) or 'review-needed' (an accepted one). */
+export type AssessmentAlertAction = 'redrafted' | 'review-needed';
+
+/** A new revision of a statement an assessment relied on (0006); not frozen with the assessment. */
+export interface AssessmentAlertsTable {
+  id: Immutable<string>;
+  assessment_id: Immutable<string>;
+  org_id: Immutable<string>;
+  old_source_id: Immutable<string>;
+  new_source_id: Immutable<string>;
+  /** JSON: [{ rowId, before, after }]. */
+  changed_rows: Immutable<string>;
+  /** JSON: risk ids. */
+  touched_risk_ids: Immutable<string>;
+  action: Immutable<AssessmentAlertAction>;
+  created_at: Immutable<string>;
+  resolved_at: Optional<string>;
+  resolved_by: Optional<string>;
 }

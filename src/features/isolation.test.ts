@@ -73,7 +73,7 @@ const VIEWER_MAY_WRITE = new Set<string>([
  * is a manufacturer, so these are walked in A's hospital twin, which alice owns and vera views.
  */
 const HOSPITAL_ROUTES =
-  /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage|assessments|comparison(?:\.xlsx)?)(\/|$)/;
+  /^\/api\/v1\/orgs\/:orgId\/(requests|collection|systems|sources|coverage|assessments|dashboard|comparison(?:\.xlsx)?)(\/|$)/;
 
 describe.each(testDatabases())('isolation between organizations on $name', (database) => {
   const collected: RouteOptions[] = [];

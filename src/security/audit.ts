@@ -120,12 +120,20 @@ export const AUDIT_ACTIONS = {
   /** A system now relies on a statement, or no longer does. */
   SYSTEM_STATEMENT_LINK: 'system.statement-link',
   SYSTEM_STATEMENT_UNLINK: 'system.statement-unlink',
+  /** A newer revision of a statement arrived: a system relying on the older one now relies on the newer (both named). */
+  SYSTEM_STATEMENT_RELINK: 'system.statement-relink',
   /** A risk assessment was created, (re)drafted, or a risk in it recorded. */
   ASSESSMENT_CREATE: 'assessment.create',
   ASSESSMENT_DRAFT: 'assessment.draft',
   RISK_UPDATE: 'risk.update',
   /** Residual risk was accepted by a named person: the assessment is frozen. */
   ASSESSMENT_ACCEPT: 'assessment.accept',
+  /** A draft assessment was re-drafted because a newer revision of a statement it relies on arrived. */
+  ASSESSMENT_AUTO_REDRAFT: 'assessment.auto-redraft',
+  /** An accepted assessment was alerted that a newer revision of a statement it relied on arrived (it stays frozen). */
+  ASSESSMENT_ALERT: 'assessment.alert',
+  /** A new draft assessment was started to reassess an accepted one, its records carried forward; its alerts resolved. */
+  ASSESSMENT_REASSESS: 'assessment.reassess',
   /** A signed-in caller was refused by the access gate (outside the organization, or a role without the permission). */
   ACCESS_DENIED: 'access.denied',
 } as const;

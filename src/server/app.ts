@@ -19,6 +19,7 @@ import { fastifyTrustProxy, resolveSettings, type AppSettings } from '../securit
 import { handleError } from './errors.js';
 import { directoryRoutes, publishingRoutes } from '../features/publishing/publishing.routes.js';
 import { assessmentsRoutes } from '../features/assessments/assessments.routes.js';
+import { dashboardRoutes } from '../features/dashboard/dashboard.routes.js';
 import { collectionRoutes } from '../features/collection/collection.routes.js';
 import { comparisonRoutes } from '../features/comparison/comparison.routes.js';
 import { grantsRoutes } from '../features/grants/grants.routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(comparisonRoutes, { db, templates: deps.templates });
       // ---- The hospital's inventory -------------------------------------------------------------------------------
       await api.register(inventoryRoutes, { db, templates: deps.templates });
+      await api.register(dashboardRoutes, { db });
       // ------------------------------------------------------------------------------------------------------------
     },
     { prefix: '/api/v1' },

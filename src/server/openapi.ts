@@ -46,6 +46,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           name: 'inventory',
           description: "A hospital's systems, the statements it holds (imported or from publications) and coverage",
         },
+        {
+          name: 'dashboard',
+          description: "A hospital's facility dashboard: coverage, assessments, current risks and what is overdue",
+        },
         { name: 'schemas', description: 'The published JSON Schemas' },
       ],
     },

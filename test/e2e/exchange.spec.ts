@@ -431,7 +431,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
   it('lets the hospital ask XYZ株式会社 for the statement of General-Viewer V2.0', async () => {
     await finalizedStatement('General-Viewer', 'V2.0', generalPacsComplete());
     await hospital.goto(url(`/orgs/${hospitalId}`));
-    await hospital.waitForURL(/\/requests$/);
+    await hospital.waitForURL(/\/dashboard$/);
     const nav = hospital.locator('[data-testid="org-nav"]');
     expect(await nav.getAttribute('data-kind')).toBe('hospital');
     expect(await nav.getByRole('link', { name: '公開', exact: true }).count()).toBe(0);

@@ -353,6 +353,8 @@ export type RemovalReasonCode =
   /** The system's profile makes the row irrelevant now. */
   | 'irrelevant'
   | 'uncatalogued'
+  /** The catalogue marks the question descriptive (gapWhen 'never'): no answer to it is a gap. */
+  | 'informational'
   /** The new statement's template has no such row (another template, or an edition that dropped it). */
   | 'row-not-in-template';
 
@@ -393,6 +395,10 @@ function answerChange(before: RiskBasis, after: DraftRisk): Message {
 const COVERED_REASONS: Readonly<Record<CoveredReason, Message>> = {
   'answered-yes': { ja: '製品が対応するようになりました（はい）', en: 'The product now covers the row (Yes)' },
   'answered-na': { ja: '対象外と回答されました', en: 'The row is now answered N/A' },
+  'answered-no': {
+    ja: '「はい」が欠如にあたる設問で、いいえと回答されました',
+    en: 'The row is now answered No, on a question where Yes is the gap',
+  },
   'does-not-apply': {
     ja: '他の行の回答により適用されなくなりました',
     en: 'The row no longer applies, given the answers to other rows',

@@ -105,6 +105,44 @@ describe('built-in risk catalogues', () => {
   });
 });
 
+describe('question polarity of the built-in MDS2 catalogue', () => {
+  const polarity = (row: string) => catalogueEntryFor(mds2, row, mds2Template)?.questions?.[row];
+
+  it.each([
+    ['MPII-2', 'never', /maintain|keeps patient information/],
+    ['MPII-2.2', 'never', /keeps patient information/],
+    ['CSUP-2.2', 'never', /who applies updates/],
+    ['CONN-1.1.1', 'never', /means of connection/],
+    ['RMOT-1', 'never', /offers remote connections/],
+    ['RMOT-1.3', 'yes', /viewed during a remote session/],
+    ['PAUT-13', 'yes', /Group authentication/],
+    ['SAHD-12', 'yes', /without tools/],
+    ['AUDT-1.2', 'yes', /audit trail/],
+  ])('marks %s as %s, with its reason', (row, gapWhen, reason) => {
+    const p = polarity(row);
+    expect(p?.gapWhen).toBe(gapWhen);
+    expect(p?.reason.en).toMatch(reason);
+    expect(p?.reason.ja.length).toBeGreaterThan(10);
+  });
+
+  it.each(['AUTH-1', 'RMOT-1.1', 'RMOT-1.2', 'STCF-1', 'TXCF-2', 'CSUP-2.1', 'MPII-2.5'])(
+    'leaves %s at the default: No is the gap',
+    (row) => {
+      expect(polarity(row)).toBeUndefined();
+    },
+  );
+
+  it('states a reason in both languages for every question it turns around', () => {
+    const all = mds2.entries.flatMap((e) => Object.entries(e.questions ?? {}));
+    expect(all.length).toBeGreaterThan(50);
+    for (const [, p] of all) {
+      expect(p.gapWhen).not.toBe('no');
+      expect(p.reason.ja.trim()).not.toBe('');
+      expect(p.reason.en.trim()).not.toBe('');
+    }
+  });
+});
+
 describe('catalogueEntryFor', () => {
   it('finds an MDS entry by row id', () => {
     expect(catalogueEntryFor(mds, '4.1-d')?.threat.ja).toContain('なりすまし');
@@ -247,6 +285,49 @@ describe('checkCatalogue', () => {
     const mixed = copy(mds2);
     entryOf(mixed, 'PLOK').rows = ['PLOK-1'];
     expect(codes(mixed, mds2Template)).toContain('bad-key');
+  });
+
+  it('catches a question polarity on a row the entry does not cover, or that is not in the template', () => {
+    const bad = copy(mds2);
+    const reason = { ja: '理由', en: 'reason' };
+    entryOf(bad, 'AUTH').questions = {
+      'RMOT-1.3': { gapWhen: 'yes', reason },
+      'AUTH-99': { gapWhen: 'never', reason },
+    };
+    expect(checkCatalogue(bad, mds2Template)).toEqual([
+      {
+        code: 'bad-polarity',
+        where: 'entries/4 [AUTH]/questions/RMOT-1.3',
+        message: 'row "RMOT-1.3" is not covered by this entry',
+      },
+      {
+        code: 'bad-polarity',
+        where: 'entries/4 [AUTH]/questions/AUTH-99',
+        message: 'row "AUTH-99" is not in nema-mds2@2019',
+      },
+    ]);
+  });
+
+  it('catches a polarity outside no, yes and never, and a blank reason', () => {
+    const bad = copy(mds2);
+    entryOf(bad, 'AUTH').questions = {
+      'AUTH-3': { gapWhen: 'maybe' as 'never', reason: { ja: ' ', en: 'descriptive' } },
+    };
+    expect(checkCatalogue(bad, mds2Template).map((p) => `${p.code} ${p.where}`)).toEqual([
+      'bad-polarity entries/4 [AUTH]/questions/AUTH-3/gapWhen',
+      'empty-text entries/4 [AUTH]/questions/AUTH-3/reason/ja',
+    ]);
+    expect(() => loadCatalogue(bad)).toThrow(/questions\/AUTH-3\/gapWhen/);
+  });
+
+  it('catches a polarity on a group row or a multi-select item, which are drafted as one question', () => {
+    const bad = copy(mds);
+    const reason = { ja: '理由', en: 'reason' };
+    entryOf(bad, '4.1-a').questions = { '4.1-a': { gapWhen: 'yes', reason }, '4.1': { gapWhen: 'never', reason } };
+    expect(checkCatalogue(bad, mdsTemplate).map((p) => p.message)).toEqual([
+      'row "4.1-a" is an item of a multi-select group, drafted as one question',
+      'row "4.1" is a group and takes no answer',
+    ]);
   });
 
   it('refuses to check a catalogue against another template', () => {

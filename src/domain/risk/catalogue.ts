@@ -36,6 +36,24 @@ export const RelevanceSchema = Type.Object(
 );
 export type Relevance = Static<typeof RelevanceSchema>;
 
+/**
+ * Which answer to a question is the gap. Most questions ask for a protection, so いいえ / "No" is the gap; some ask
+ * about an exposure ("Can patient data be viewed during the remote session?"), where "Yes" is; descriptive questions
+ * ("Does the device maintain personally identifiable information?") have no gap whatever the answer.
+ */
+export const GAP_WHEN = ['no', 'yes', 'never'] as const;
+export type GapWhen = (typeof GAP_WHEN)[number];
+
+/** A question's polarity, with the reason shown to the hospital when it is not the default ('no'). */
+export const QuestionPolaritySchema = Type.Object(
+  {
+    gapWhen: Type.Union(GAP_WHEN.map((g) => Type.Literal(g))),
+    reason: BilingualTextSchema,
+  },
+  { additionalProperties: false },
+);
+export type QuestionPolarity = Static<typeof QuestionPolaritySchema>;
+
 export const CatalogueEntrySchema = Type.Object(
   {
     /** The template rows the entry answers for (row-keyed catalogues, e.g. the MDS). */
@@ -53,6 +71,11 @@ export const CatalogueEntrySchema = Type.Object(
     relevantWhen: Type.Optional(RelevanceSchema),
     /** Shown instead of the entry when the system's profile filters it out. */
     irrelevantReason: Type.Optional(BilingualTextSchema),
+    /**
+     * Questions of the entry whose gap is not いいえ / "No", by row id ("MPII-2": 'never', "RMOT-1.3": 'yes'). A row
+     * not listed has the default, 'no'.
+     */
+    questions: Type.Optional(Type.Record(Type.String({ minLength: 1 }), QuestionPolaritySchema)),
   },
   { additionalProperties: false },
 );
@@ -89,7 +112,13 @@ export type CatalogueProblemCode =
   | 'empty-text'
   | 'bad-condition'
   /** The entry's guidelineSection does not name the 安全管理GL chapter its rows cite. */
-  | 'guideline-mismatch';
+  | 'guideline-mismatch'
+  /**
+   * A question polarity that cannot apply: a row that is not in the template, not answerable, not covered by this
+   * entry, or an item of a multi-select group (drafted as one question on the group row); or a gapWhen outside
+   * 'no' | 'yes' | 'never'.
+   */
+  | 'bad-polarity';
 
 /** A problem in a catalogue, naming the entry (or the row no entry covers). */
 export interface CatalogueProblem {
@@ -178,6 +207,14 @@ export function checkCatalogue(catalogue: RiskCatalogue, template: CompiledTempl
   const sectionIds = new Set(t.sections.map((s) => s.id));
   const covered = new Map<string, number>();
   const vocabulary = new Set<string>(CONNECTIONS);
+  const groupItems = new Set<string>();
+  for (const r of template.rows) {
+    if (r.row.kind !== 'group') continue;
+    for (const id of r.children) {
+      const c = template.byId.get(id);
+      if (c !== undefined && c.answerable && c.row.number === '') groupItems.add(id);
+    }
+  }
 
   catalogue.entries.forEach((entry, i) => {
     const where = entryLabel(i, entry);
@@ -244,6 +281,24 @@ export function checkCatalogue(catalogue: RiskCatalogue, template: CompiledTempl
       }
     } else if (entry.irrelevantReason !== undefined) {
       add('bad-condition', `${where}/irrelevantReason`, 'is given but relevantWhen is not');
+    }
+
+    for (const [id, polarity] of Object.entries(entry.questions ?? {})) {
+      const at = `${where}/questions/${id}`;
+      const row = template.byId.get(id);
+      if (row === undefined) add('bad-polarity', at, `row "${id}" is not in ${template.key}`);
+      else if (!row.answerable) add('bad-polarity', at, `row "${id}" is a group and takes no answer`);
+      else if (!(entry.rows ?? []).includes(id) && !(entry.sections ?? []).includes(row.row.section)) {
+        add('bad-polarity', at, `row "${id}" is not covered by this entry`);
+      } else if (groupItems.has(id)) {
+        add('bad-polarity', at, `row "${id}" is an item of a multi-select group, drafted as one question`);
+      }
+      if (!(GAP_WHEN as readonly string[]).includes(polarity.gapWhen)) {
+        add('bad-polarity', `${at}/gapWhen`, `"${String(polarity.gapWhen)}" is not one of ${GAP_WHEN.join(', ')}`);
+      }
+      for (const lang of ['ja', 'en'] as const) {
+        if (blank(polarity.reason?.[lang])) add('empty-text', `${at}/reason/${lang}`, 'is blank');
+      }
     }
 
     // Only rows carry guideline refs (the MDS's "6.5.C1"); MDS2 sections have none to compare with.

@@ -13,6 +13,7 @@ import {
   type CatalogueLookup,
   type DraftInput,
 } from './drafting.js';
+import { builtinCatalogueFor, catalogueEntryFor } from './catalogue.js';
 import type {
   CatalogueEntry as CatalogueFileEntry,
   Connection as CatalogueConnection,
@@ -421,5 +422,132 @@ describe('keys and labels', () => {
       ja: 'See Note',
       en: 'See Note',
     });
+  });
+});
+
+describe('question polarity (the catalogue’s gapWhen)', () => {
+  const never = { ja: '記述的な設問のため', en: 'A descriptive question' };
+  const exposure = { ja: 'はいが欠如にあたるため', en: 'Yes is the gap' };
+  const catalogue = catalogueLookup([
+    { sections: ['MPII'], ...entry('MPII', { questions: { 'MPII-2': { gapWhen: 'never', reason: never } } }) },
+    { sections: ['RMOT'], ...entry('RMOT', { questions: { 'RMOT-1.3': { gapWhen: 'yes', reason: exposure } } }) },
+    { sections: ['AUDT'], ...entry('AUDT') },
+  ]);
+  const run = (answers: Record<string, string>) => {
+    const s = emptyStatement({ id: 'nema-mds2', edition: '2019' });
+    for (const [row, answer] of Object.entries(answers)) s.answers[row] = { answer };
+    return draftRisks({
+      template: mds2,
+      statement: s,
+      profile: { patientData: true, connections: ['remote-maintenance'] },
+      catalogue,
+      system: { id: 'us-1', name: 'US 1' },
+    });
+  };
+  const outcome = (r: ReturnType<typeof run>, row: string) => ({
+    draft: r.drafts.find((d) => d.rowId === row)?.answer.kind,
+    covered: r.covered.find((c) => c.rowId === row)?.reason,
+    filtered: r.filtered.find((f) => f.rowId === row)?.cause,
+  });
+
+  it.each(['yes', 'no', 'see-note', undefined])(
+    "never drafts a 'never' question (answer %s): it is filtered as informational with the catalogue's reason",
+    (answer) => {
+      const r = run(answer === undefined ? {} : { 'MPII-2': answer });
+      expect(outcome(r, 'MPII-2')).toEqual({ draft: undefined, covered: undefined, filtered: 'informational' });
+      expect(r.filtered.find((f) => f.rowId === 'MPII-2')).toMatchObject({
+        key: 'us-1:nema-mds2:MPII-2',
+        reason: { ja: '記述的な設問のため', en: 'A descriptive question' },
+        answer: answer === undefined ? { kind: 'unanswered' } : { value: answer },
+      });
+    },
+  );
+
+  it("drafts a 'yes' question answered Yes, as a definite gap worded はい", () => {
+    const r = run({ 'RMOT-1.3': 'yes' });
+    const d = r.drafts.find((x) => x.rowId === 'RMOT-1.3');
+    expect(d).toMatchObject({
+      answer: { kind: 'yes', value: 'yes', label: { ja: 'はい', en: 'Yes' } },
+      threat: { en: 'threat of RMOT' },
+      factors: { vulnerability: 3 },
+    });
+    expect(answerText(d!.answer)).toEqual({ ja: 'はい', en: 'Yes' });
+  });
+
+  it("covers a 'yes' question answered No, and still drafts it unanswered or See Note", () => {
+    expect(outcome(run({ 'RMOT-1.3': 'no' }), 'RMOT-1.3')).toEqual({
+      draft: undefined,
+      covered: 'answered-no',
+      filtered: undefined,
+    });
+    expect(outcome(run({}), 'RMOT-1.3').draft).toBe('unanswered');
+    expect(outcome(run({ 'RMOT-1.3': 'see-note' }), 'RMOT-1.3').draft).toBe('other');
+  });
+
+  it('keeps the default for questions the catalogue does not list: No is the gap, Yes covers', () => {
+    expect(outcome(run({ 'AUDT-1': 'no' }), 'AUDT-1').draft).toBe('no');
+    expect(outcome(run({ 'AUDT-1': 'yes' }), 'AUDT-1').covered).toBe('answered-yes');
+    expect(outcome(run({ 'RMOT-1.1': 'no' }), 'RMOT-1.1').draft).toBe('no');
+  });
+
+  it('words a Yes gap without a label as はい', () => {
+    expect(answerText({ kind: 'yes', value: 'yes', label: null })).toEqual({ ja: 'はい', en: 'Yes' });
+  });
+});
+
+describe('the built-in MDS2 catalogue’s polarity', () => {
+  const catalogue = builtinCatalogueFor({ id: 'nema-mds2', edition: '2019' })!;
+  const lookup: CatalogueLookup = (q) => catalogueEntryFor(catalogue, q.rowId, mds2);
+  const run = (answer: (row: string) => string | undefined) => {
+    const s = emptyStatement({ id: 'nema-mds2', edition: '2019' });
+    for (const r of mds2.rows) {
+      const a = r.answerable ? answer(r.row.id) : undefined;
+      if (a !== undefined) s.answers[r.row.id] = { answer: a };
+    }
+    return draftRisks({
+      template: mds2,
+      statement: s,
+      profile: { patientData: true, connections: ['external', 'remote-maintenance', 'wireless'] },
+      catalogue: lookup,
+      system: { id: 'pacs', name: 'PACS' },
+    });
+  };
+  const polarities = catalogue.entries.flatMap((e) => Object.entries(e.questions ?? {}));
+  const neverRows = polarities.filter(([, p]) => p.gapWhen === 'never').map(([id]) => id);
+  const yesRows = polarities.filter(([, p]) => p.gapWhen === 'yes').map(([id]) => id);
+
+  it('drafts no risk from descriptive questions of an unanswered statement', () => {
+    const r = run(() => undefined);
+    const answerable = mds2.rows.filter((x) => x.answerable).length;
+    expect(neverRows).toEqual(expect.arrayContaining(['MPII-2', 'MPII-2.2', 'CSUP-2.2', 'CONN-1.1']));
+    expect(r.drafts).toHaveLength(answerable - neverRows.length);
+    expect(r.drafts.map((d) => d.rowId)).not.toContain('MPII-2');
+    expect(r.filtered.filter((f) => f.cause === 'informational').map((f) => f.rowId)).toEqual(
+      mds2.rows.filter((x) => neverRows.includes(x.row.id)).map((x) => x.row.id),
+    );
+  });
+
+  it('drafts a risk from every exposure question answered Yes, and none when it is answered No', () => {
+    expect(yesRows).toEqual(expect.arrayContaining(['RMOT-1.3', 'PAUT-13', 'SAHD-12', 'AUDT-1.2']));
+    const allYes = run(() => 'yes');
+    expect(allYes.drafts.map((d) => d.rowId)).toEqual(
+      mds2.rows.filter((x) => yesRows.includes(x.row.id)).map((x) => x.row.id),
+    );
+    expect(allYes.drafts.every((d) => d.answer.kind === 'yes')).toBe(true);
+    const allNo = run(() => 'no');
+    expect(allNo.drafts.filter((d) => yesRows.includes(d.rowId))).toEqual([]);
+    expect(
+      allNo.covered
+        .filter((c) => c.reason === 'answered-no')
+        .map((c) => c.rowId)
+        .sort(),
+    ).toEqual([...yesRows].sort());
+  });
+
+  it("shows the catalogue's reason for MPII-2, whatever the answer", () => {
+    const f = run(() => 'no').filtered.find((x) => x.rowId === 'MPII-2');
+    expect(f?.cause).toBe('informational');
+    expect(f?.reason.en).toMatch(/Describes where the device keeps patient information/);
+    expect(f?.reason.ja).toMatch(/記述的な設問/);
   });
 });

@@ -15,8 +15,19 @@ import {
 /**
  * Drafting turns a vendor's statement into the hospital's first list of risks: every row the product does not
  * cover (いいえ, unanswered while it applies, MDS2 "See Note") becomes a draft risk carrying the vendor's answer and
- * remarks, the catalogue's threat and measure, and a suggested rating the person then corrects.
+ * remarks, the catalogue's threat and measure, and a suggested rating the person then corrects. The catalogue may
+ * turn a question's polarity around (`questions`): "Yes" is the gap where the question asks about an exposure, and
+ * a descriptive question is never a gap (it is listed in `filtered` with the catalogue's reason).
  */
+
+/** Which answer is the gap; catalogue.ts's GapWhen. */
+export type GapWhen = 'no' | 'yes' | 'never';
+
+/** A question whose gap is not いいえ / "No", and why. */
+export interface QuestionPolarity {
+  gapWhen: GapWhen;
+  reason: LocalizedText;
+}
 
 /** What the catalogue says about a row (MDS) or a section (MDS2). Structurally a subset of catalogue.ts's entry. */
 export interface CatalogueEntry {
@@ -26,6 +37,8 @@ export interface CatalogueEntry {
   measure: LocalizedText;
   relevantWhen?: RelevanceCondition | undefined;
   irrelevantReason?: LocalizedText | undefined;
+  /** Questions whose gap is not いいえ / "No", by row id; the rest have the default, 'no'. */
+  questions?: Readonly<Record<string, QuestionPolarity>> | undefined;
 }
 
 export interface CatalogueQuery {
@@ -60,6 +73,8 @@ export function catalogueLookup(
 export type GapKind =
   /** いいえ: the product does not do it. */
   | 'no'
+  /** はい on a question where "Yes" is the gap (the catalogue's gapWhen 'yes'): the product exposes it. */
+  | 'yes'
   /** The row applies and the vendor left it blank. */
   | 'unanswered'
   /** An answer counted as "other", e.g. MDS2 "See Note": the vendor qualifies its answer in a note. */
@@ -126,7 +141,9 @@ export interface FilteredRow {
   cause:
     | 'irrelevant'
     /** No catalogue entry, with `uncatalogued: 'filter'`. */
-    | 'uncatalogued';
+    | 'uncatalogued'
+    /** A descriptive question (the catalogue's gapWhen 'never'): no answer to it is a gap. */
+    | 'informational';
   reason: Message;
 }
 
@@ -134,6 +151,8 @@ export interface FilteredRow {
 export type CoveredReason =
   | 'answered-yes'
   | 'answered-na'
+  /** いいえ on a question where "Yes" is the gap (the catalogue's gapWhen 'yes'). */
+  | 'answered-no'
   /** Its applicability rule does not hold (12.3.1 while 12.3 is いいえ). */
   | 'does-not-apply'
   /** It depends on a row that is unanswered; the gap is counted on that row. */
@@ -187,7 +206,8 @@ export function riskKey(systemId: string, templateId: string, rowId: string): st
  * - 資産価値 (asset) 3 when the system handles patient data, else 1;
  * - 脅威 (threat) 3 when the catalogue entry is about a connection beyond the internal network (external,
  *   remote maintenance, wireless LAN) that the system has, else 2;
- * - 脆弱性 (vulnerability) 3 for いいえ, 2 for unanswered or "See Note" (the function may exist in part).
+ * - 脆弱性 (vulnerability) 3 for いいえ (or はい where "Yes" is the gap), 2 for unanswered or "See Note" (the
+ *   function may exist in part).
  */
 export function suggestFactors(
   kind: GapKind,
@@ -197,7 +217,11 @@ export function suggestFactors(
   const exposed =
     entry?.relevantWhen?.connections?.some((c) => EXPOSED_CONNECTIONS.includes(c) && profile.connections.includes(c)) ??
     false;
-  return { asset: profile.patientData ? 3 : 1, threat: exposed ? 3 : 2, vulnerability: kind === 'no' ? 3 : 2 };
+  return {
+    asset: profile.patientData ? 3 : 1,
+    threat: exposed ? 3 : 2,
+    vulnerability: kind === 'no' || kind === 'yes' ? 3 : 2,
+  };
 }
 
 /**
@@ -378,6 +402,23 @@ export function draftRisks(input: DraftInput): DraftResult {
       cover(r, 'does-not-apply', value);
       continue;
     }
+    const polarity = lookupEntry(r)?.questions?.[id];
+    if (polarity?.gapWhen === 'never') {
+      filtered.push({
+        key: riskKey(system.id, templateId, id),
+        rowId: id,
+        number: r.row.number,
+        text: r.row.text,
+        answer: vendorAnswer(r, value),
+        cause: 'informational',
+        reason: {
+          ja: polarity.reason.ja ?? polarity.reason.en ?? '',
+          en: polarity.reason.en ?? polarity.reason.ja ?? '',
+        },
+      });
+      continue;
+    }
+    const yesIsGap = polarity?.gapWhen === 'yes';
     if (value === undefined) {
       if (state === Applies.Unknown) cover(r, 'undetermined', undefined);
       else gap(r, { kind: 'unanswered', value: null, label: null }, [id]);
@@ -387,18 +428,31 @@ export function draftRisks(input: DraftInput): DraftResult {
     const category = option?.countsAs;
     switch (category) {
       case 'yes':
-        cover(r, 'answered-yes', value);
+        if (yesIsGap) gap(r, { kind: 'yes', value, label: option?.label ?? null }, [id]);
+        else cover(r, 'answered-yes', value);
         break;
       case 'na':
         cover(r, 'answered-na', value);
         break;
       case 'no':
+        if (yesIsGap) cover(r, 'answered-no', value);
+        else gap(r, { kind: category, value, label: option?.label ?? null }, [id]);
+        break;
       case 'other':
         gap(r, { kind: category, value, label: option?.label ?? null }, [id]);
         break;
       case undefined:
         break;
     }
+  }
+
+  /** The vendor's answer to a row as drafting reports it, whatever it is. */
+  function vendorAnswer(r: CompiledRow, value: string | undefined): VendorAnswer {
+    if (value === undefined) return { kind: 'unanswered', value: null, label: null };
+    const option = r.options.get(value);
+    const category = option?.countsAs;
+    const kind: GapKind = category === 'yes' ? 'yes' : category === 'no' ? 'no' : 'other';
+    return { kind, value, label: option?.label ?? null };
   }
 
   /**
@@ -471,6 +525,8 @@ export function answerText(answer: VendorAnswer): Message {
   switch (answer.kind) {
     case 'no':
       return { ja: 'いいえ', en: 'No' };
+    case 'yes':
+      return { ja: 'はい', en: 'Yes' };
     case 'unanswered':
       return { ja: '未回答', en: 'unanswered' };
     case 'other':

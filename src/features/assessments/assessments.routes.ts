@@ -22,9 +22,16 @@ import {
   redraftAssessment,
   updateRisk,
 } from './assessments.service.js';
+import { reassessAssessment } from './new-revision.service.js';
+import { assessmentRegisterPdf, assessmentRulesMarkdown, assessmentRulesPdf } from './documents.service.js';
 
 const errors = { ...ROUTE_ERRORS, 409: ErrorResponseSchema };
 const tags = ['assessments'];
+
+/** A download's Content-Disposition: an ASCII name for old clients, the Japanese one for the rest (RFC 6266). */
+const attachment = (ascii: string, name: string): string =>
+  `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
 
 /** A hospital's risk assessments: drafted from the statements its systems rely on, treated, accepted. */
 export const assessmentsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates: TemplateRegistry }> = (
@@ -95,6 +102,60 @@ export const assessmentsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates
         .send(Buffer.from(r.data));
     },
   );
+  app.get(
+    '/orgs/:orgId/assessments/:assessmentId/register.pdf',
+    {
+      schema: {
+        tags,
+        summary: 'The risk register (リスク登録簿) as a PDF (A4 landscape)',
+        params: AssessmentParamsSchema,
+        response: { 200: binary('The PDF'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const r = await assessmentRegisterPdf(k, deps, req.ctx, req.params.orgId, req.params.assessmentId);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', attachment('risk-register.pdf', `リスク登録簿_${r.title}.pdf`))
+        .send(Buffer.from(r.data));
+    },
+  );
+  app.get(
+    '/orgs/:orgId/assessments/:assessmentId/rules.md',
+    {
+      schema: {
+        tags,
+        summary: 'A draft of the 運用管理規程: the measures committed to, by guideline section, as Markdown',
+        params: AssessmentParamsSchema,
+        response: { 200: Type.String({ description: 'Markdown (pandoc converts it to DOCX)' }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const r = await assessmentRulesMarkdown(k, deps, req.ctx, req.params.orgId, req.params.assessmentId);
+      return reply
+        .header('content-type', 'text/markdown; charset=utf-8')
+        .header('content-disposition', attachment('rules.md', `運用管理規程案_${r.title}.md`))
+        .send(r.data);
+    },
+  );
+  app.get(
+    '/orgs/:orgId/assessments/:assessmentId/rules.pdf',
+    {
+      schema: {
+        tags,
+        summary: 'A draft of the 運用管理規程: the measures committed to, by guideline section, as a PDF',
+        params: AssessmentParamsSchema,
+        response: { 200: binary('The PDF'), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const r = await assessmentRulesPdf(k, deps, req.ctx, req.params.orgId, req.params.assessmentId);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', attachment('rules.pdf', `運用管理規程案_${r.title}.pdf`))
+        .send(Buffer.from(r.data));
+    },
+  );
   app.patch(
     '/orgs/:orgId/assessments/:assessmentId/risks/:riskId',
     {
@@ -119,6 +180,20 @@ export const assessmentsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates
       },
     },
     (req) => redraftAssessment(k, deps, req.ctx, req.params.orgId, req.params.assessmentId),
+  );
+  app.post(
+    '/orgs/:orgId/assessments/:assessmentId/reassess',
+    {
+      schema: {
+        tags,
+        summary:
+          'Reassess an accepted assessment: a new draft from the statements relied on now, records carried forward',
+        params: AssessmentParamsSchema,
+        response: { 201: AssessmentSummarySchema, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await reassessAssessment(k, deps, req.ctx, req.params.orgId, req.params.assessmentId)),
   );
   app.post(
     '/orgs/:orgId/assessments/:assessmentId/accept',

@@ -35,8 +35,41 @@ export const AssessmentSummarySchema = Type.Object({
   ]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** Alerts not resolved yet: a newer revision of a statement the assessment relies on arrived. */
+  openAlerts: Type.Integer(),
+  /** The accepted assessment this one reassesses, if any. */
+  supersedes: Type.Union([Type.String(), Type.Null()]),
 });
 export type AssessmentSummary = Static<typeof AssessmentSummarySchema>;
+
+const AlertSourceSchema = Type.Object({
+  id: Type.String(),
+  product: Type.String(),
+  productVersion: Type.String(),
+  statementDate: Type.String(),
+});
+
+/** What a newer revision of a statement the assessment relies on did to it. */
+export const AssessmentAlertSchema = Type.Object({
+  id: Type.String(),
+  createdAt: Type.String(),
+  /** 'redrafted': the draft was drafted again; 'review-needed': the assessment is accepted and frozen, reassess it. */
+  action: Type.Union([Type.Literal('redrafted'), Type.Literal('review-needed')]),
+  oldSource: AlertSourceSchema,
+  newSource: AlertSourceSchema,
+  /** The vendor's answers that differ between the two statements (null: unanswered). */
+  changedRows: Type.Array(
+    Type.Object({
+      rowId: Type.String(),
+      before: Type.Union([Type.String(), Type.Null()]),
+      after: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  /** The assessment's risks the change touches. */
+  touchedRiskIds: Type.Array(Type.String()),
+  resolvedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type AssessmentAlert = Static<typeof AssessmentAlertSchema>;
 
 export const RiskViewSchema = Type.Object({
   id: Type.String(),
@@ -61,6 +94,8 @@ export const AssessmentDetailSchema = Type.Composite([
     /** Systems in scope without a statement to draft from. */
     withoutStatement: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
     summary: Type.Unknown(),
+    /** Newer revisions that arrived, newest first. */
+    alerts: Type.Array(AssessmentAlertSchema),
   }),
 ]);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Statement } from '../../domain/statement.js';
-import type { TemplateRegistry } from '../../domain/templates/registry.js';
+import type { TemplateLookup } from '../../domain/validation.js';
 import {
   basisOf,
   compareDrafts,
@@ -24,19 +24,20 @@ import {
 import { canonicalContent } from '../../db/hash.js';
 import type { Database } from '../../db/schema.js';
 import { notFound, requireAccess, requireUser } from '../../security/access.js';
-import { writeAudit } from '../../security/audit.js';
+import { writeAudit, type AuditAction } from '../../security/audit.js';
 import type { RequestContext } from '../../security/context.js';
 import { AppError } from '../../server/errors.js';
 import { requireOrgKind } from '../requests/org-kind.js';
 import { timeSource } from '../statements/statements.workflow.js';
 import type { AssessmentSummary, CreateAssessmentInput } from './assessments.schema.js';
-import { registerXlsx, type RegisterRow } from './register-xlsx.js';
+import { listAlerts, resolveAlerts } from './alerts.repository.js';
+import { registerXlsx, type RegisterHeader, type RegisterRow } from './register-xlsx.js';
 
 type Trx = Transaction<Database>;
 type Queryable = Kysely<Database> | Trx;
 
 export interface AssessmentDeps {
-  templates: TemplateRegistry;
+  templates: TemplateLookup;
 }
 
 function invalid(errors: FieldError[], prefix = ''): AppError {
@@ -80,7 +81,7 @@ async function systemsInScope(db: Queryable, orgId: string, systemId: string | n
 }
 
 /** Drafts every system in scope from the statements it relies on. */
-async function draftScope(
+export async function draftScope(
   db: Queryable,
   deps: AssessmentDeps,
   orgId: string,
@@ -124,17 +125,18 @@ async function draftScope(
   return { results, withoutStatement };
 }
 
-function methodOf(text: string): ScoringMethod {
+export function methodOf(text: string): ScoringMethod {
   return JSON.parse(text) as ScoringMethod;
 }
 
-async function requireAssessment(db: Queryable, orgId: string, id: string) {
+export async function requireAssessment(db: Queryable, orgId: string, id: string) {
   const row = await db
     .selectFrom('assessments as a')
     .leftJoin('systems as s', 's.id', 'a.system_id')
     .leftJoin('users as u', 'u.id', 'a.accepted_by')
     .selectAll('a')
     .select(['s.name as system_name', 'u.display_name as accepted_by_name'])
+    .select(openAlertCount)
     .where('a.org_id', '=', orgId)
     .where('a.id', '=', id)
     .executeTakeFirst();
@@ -142,9 +144,13 @@ async function requireAssessment(db: Queryable, orgId: string, id: string) {
   return row;
 }
 
-type AssessmentRecord = Awaited<ReturnType<typeof requireAssessment>>;
+/** The number of the assessment (aliased `a`)'s alerts nobody resolved yet (a new revision arrived). */
+const openAlertCount = sql<number | string>`(select count(*) from assessment_alerts x
+  where x.assessment_id = a.id and x.resolved_at is null)`.as('open_alerts');
 
-function summaryOf(a: AssessmentRecord, risks: number): AssessmentSummary {
+export type AssessmentRecord = Awaited<ReturnType<typeof requireAssessment>>;
+
+export function summaryOf(a: AssessmentRecord, risks: number): AssessmentSummary {
   return {
     id: a.id,
     title: a.title,
@@ -164,10 +170,12 @@ function summaryOf(a: AssessmentRecord, risks: number): AssessmentSummary {
         : null,
     createdAt: a.created_at,
     updatedAt: a.updated_at,
+    openAlerts: Number(a.open_alerts ?? 0),
+    supersedes: a.supersedes,
   };
 }
 
-async function insertDrafts(
+export async function insertDrafts(
   trx: Trx,
   assessmentId: string,
   drafts: Array<{ draft: DraftRisk; sourceId: string }>,
@@ -274,13 +282,14 @@ export async function listAssessments(
         .whereRef('r.assessment_id', '=', 'a.id')
         .as('risk_count'),
     )
+    .select(openAlertCount)
     .where('a.org_id', '=', orgId)
     .orderBy('a.created_at', 'desc')
     .execute();
   return rows.map((r) => summaryOf(r, Number(r.risk_count ?? 0)));
 }
 
-async function riskRows(db: Queryable, assessmentId: string) {
+export async function riskRows(db: Queryable, assessmentId: string) {
   return db
     .selectFrom('risks as r')
     .innerJoin('systems as s', 's.id', 'r.system_id')
@@ -316,6 +325,7 @@ export async function getAssessment(
   const risks = rows.map((r) => JSON.parse(r.record) as Risk);
   const { results, withoutStatement } = await draftScope(db, deps, orgId, a.system_id, method);
   const filtered: FilteredRow[] = results.flatMap((r) => r.result.filtered);
+  const alerts = await listAlerts(db, orgId, id);
   return {
     ...summaryOf(a, rows.length),
     riskList: rows.map((r, i) => ({
@@ -332,6 +342,7 @@ export async function getAssessment(
     filtered,
     withoutStatement,
     summary: summarize(risks, method, new Date(ctx.now())),
+    alerts,
   };
 }
 
@@ -383,6 +394,101 @@ export async function updateRisk(
   });
 }
 
+/** One risk a re-draft changed, added or found gone, by key. */
+export type RedraftChange =
+  | { key: string; kind: 'changed'; reopen: boolean; reasons: unknown[] }
+  | { key: string; kind: 'added'; reason: unknown }
+  | { key: string; kind: 'removed'; code: string; reason: unknown };
+
+export interface RedraftOutcome {
+  added: number;
+  reopened: number;
+  removed: number;
+  unchanged: number;
+  changes: RedraftChange[];
+}
+
+/**
+ * Re-drafts a draft assessment inside the caller's transaction (the access and the status checked by the caller),
+ * audited as `audit.action`: by hand (`assessment.draft`) or because a new revision arrived (`assessment.auto-redraft`).
+ */
+export async function redraftIn(
+  trx: Trx,
+  deps: AssessmentDeps,
+  ctx: RequestContext,
+  orgId: string,
+  a: AssessmentRecord,
+  audit: { action: AuditAction; actor?: { id: string | null; name: string | null }; details?: Record<string, unknown> },
+): Promise<RedraftOutcome> {
+  const method = methodOf(a.method);
+  const rows = await riskRows(trx, a.id);
+  const { results } = await draftScope(trx, deps, orgId, a.system_id, method);
+  const at = ctx.now();
+  let added = 0;
+  let reopened = 0;
+  let removed = 0;
+  let unchanged = 0;
+  const changes: RedraftChange[] = [];
+  const inserted = new Set<string>();
+  for (const { result, sourceId } of results) {
+    const previousRows = rows.filter((r) => r.system_id === result.systemId);
+    const previous = previousRows.map((r) => JSON.parse(r.record) as Risk);
+    const cmp = compareDrafts(previous, result);
+    unchanged += cmp.unchanged.length;
+    for (const c of cmp.changed) {
+      const row = previousRows.find((r) => r.key === c.risk.key);
+      if (row === undefined) continue;
+      const record: Risk = { ...c.risk, basis: basisOf(c.draft), ...(c.reopen ? { status: 'open' as const } : {}) };
+      await trx
+        .updateTable('risks')
+        .set({
+          draft: JSON.stringify(c.draft),
+          record: JSON.stringify(record),
+          source_id: sourceId,
+          reopened_reason: c.reopen ? c.reasons.map((x) => x.message.ja).join('／') : row.reopened_reason,
+          updated_at: at,
+        })
+        .where('id', '=', row.id)
+        .execute();
+      if (c.reopen) reopened++;
+      changes.push({ key: c.risk.key, kind: 'changed', reopen: c.reopen, reasons: c.reasons });
+    }
+    // A system relying on two statements of one template drafts a new row once: the first statement wins.
+    const fresh = cmp.added.filter((x) => !inserted.has(x.draft.key) && (inserted.add(x.draft.key), true));
+    await insertDrafts(
+      trx,
+      a.id,
+      fresh.map((x) => ({ draft: x.draft, sourceId })),
+      at,
+    );
+    added += fresh.length;
+    for (const x of fresh) changes.push({ key: x.draft.key, kind: 'added', reason: x.reason });
+    for (const r of cmp.removed) {
+      const row = previousRows.find((p) => p.key === r.risk.key);
+      if (row === undefined) continue;
+      await trx
+        .updateTable('risks')
+        .set({ reopened_reason: r.reason.ja, updated_at: at })
+        .where('id', '=', row.id)
+        .execute();
+      removed++;
+      changes.push({ key: r.risk.key, kind: 'removed', code: r.code, reason: r.reason });
+    }
+  }
+  await trx.updateTable('assessments').set({ updated_at: at }).where('id', '=', a.id).execute();
+  await writeAudit(trx, {
+    ctx,
+    ...(audit.actor === undefined ? {} : { actor: audit.actor }),
+    orgId,
+    action: audit.action,
+    objectType: 'assessment',
+    objectId: a.id,
+    outcome: 'success',
+    details: { ...audit.details, added, reopened, removed, unchanged },
+  });
+  return { added, reopened, removed, unchanged, changes };
+}
+
 /**
  * Drafts again from the statements relied on now (a new revision arrived): rows whose answer changed reopen their
  * risks with the reason, new gaps are added, risks the product now covers say why.
@@ -393,70 +499,12 @@ export async function redraftAssessment(
   ctx: RequestContext,
   orgId: string,
   assessmentId: string,
-) {
+): Promise<RedraftOutcome> {
   requireAccess(ctx.actor, 'inventory.write', { orgId, describe: 'assessment' });
   return db.transaction().execute(async (trx) => {
     const a = await requireAssessment(trx, orgId, assessmentId);
     requireDraftStatus(a);
-    const method = methodOf(a.method);
-    const rows = await riskRows(trx, assessmentId);
-    const { results } = await draftScope(trx, deps, orgId, a.system_id, method);
-    const at = ctx.now();
-    let added = 0;
-    let reopened = 0;
-    let removed = 0;
-    let unchanged = 0;
-    const changes: unknown[] = [];
-    for (const { result, sourceId } of results) {
-      const previousRows = rows.filter((r) => r.system_id === result.systemId);
-      const previous = previousRows.map((r) => JSON.parse(r.record) as Risk);
-      const cmp = compareDrafts(previous, result);
-      unchanged += cmp.unchanged.length;
-      for (const c of cmp.changed) {
-        const row = previousRows.find((r) => r.key === c.risk.key);
-        if (row === undefined) continue;
-        const record: Risk = { ...c.risk, basis: basisOf(c.draft), ...(c.reopen ? { status: 'open' as const } : {}) };
-        await trx
-          .updateTable('risks')
-          .set({
-            draft: JSON.stringify(c.draft),
-            record: JSON.stringify(record),
-            source_id: sourceId,
-            reopened_reason: c.reopen ? c.reasons.map((x) => x.message.ja).join('／') : row.reopened_reason,
-            updated_at: at,
-          })
-          .where('id', '=', row.id)
-          .execute();
-        if (c.reopen) reopened++;
-        changes.push({ key: c.risk.key, kind: 'changed', reopen: c.reopen, reasons: c.reasons });
-      }
-      const fresh = cmp.added.map((x) => ({ draft: x.draft, sourceId }));
-      await insertDrafts(trx, assessmentId, fresh, at);
-      added += fresh.length;
-      for (const x of cmp.added) changes.push({ key: x.draft.key, kind: 'added', reason: x.reason });
-      for (const r of cmp.removed) {
-        const row = previousRows.find((p) => p.key === r.risk.key);
-        if (row === undefined) continue;
-        await trx
-          .updateTable('risks')
-          .set({ reopened_reason: r.reason.ja, updated_at: at })
-          .where('id', '=', row.id)
-          .execute();
-        removed++;
-        changes.push({ key: r.risk.key, kind: 'removed', code: r.code, reason: r.reason });
-      }
-    }
-    await trx.updateTable('assessments').set({ updated_at: at }).where('id', '=', assessmentId).execute();
-    await writeAudit(trx, {
-      ctx,
-      orgId,
-      action: 'assessment.draft',
-      objectType: 'assessment',
-      objectId: assessmentId,
-      outcome: 'success',
-      details: { added, reopened, removed, unchanged },
-    });
-    return { added, reopened, removed, unchanged, changes };
+    return redraftIn(trx, deps, ctx, orgId, a, { action: 'assessment.draft' });
   });
 }
 
@@ -525,6 +573,8 @@ export async function acceptAssessment(
       })
       .where('id', '=', assessmentId)
       .execute();
+    // The re-drafts a new revision caused were reviewed with the risks they reopened.
+    const resolved = await resolveAlerts(trx, assessmentId, { userId: user.userId, at });
     await writeAudit(trx, {
       ctx,
       orgId,
@@ -532,10 +582,45 @@ export async function acceptAssessment(
       objectType: 'assessment',
       objectId: assessmentId,
       outcome: 'success',
-      details: { risks: rows.length, contentHash: hash, statement: input.statement ?? null },
+      details: { risks: rows.length, contentHash: hash, statement: input.statement ?? null, resolvedAlerts: resolved },
     });
     return summaryOf(await requireAssessment(trx, orgId, assessmentId), rows.length);
   });
+}
+
+/** What the register (XLSX, PDF) and the 運用管理規程 draft are made of: the header and one row per risk. */
+export interface RegisterData {
+  header: RegisterHeader;
+  rows: RegisterRow[];
+}
+
+/** Loads an assessment as its register: the organization and acceptance for the header, the risks in order. */
+export async function loadRegister(
+  db: Kysely<Database>,
+  deps: AssessmentDeps,
+  ctx: RequestContext,
+  orgId: string,
+  id: string,
+): Promise<RegisterData> {
+  const a = await getAssessment(db, deps, ctx, orgId, id);
+  const org = await db.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirstOrThrow();
+  return {
+    header: {
+      organization: org.name,
+      title: a.title,
+      status: a.status === 'accepted' ? '受容済' : '作成中',
+      acceptedBy: a.accepted?.by ?? null,
+      acceptedAt: a.accepted?.at ?? null,
+      contentHash: a.accepted?.contentHash ?? null,
+    },
+    rows: a.riskList.map((r) => ({
+      systemName: r.systemName,
+      draft: r.draft as RegisterRow['draft'],
+      record: r.record!,
+      score: r.score as RegisterRow['score'],
+      residualScore: r.residualScore as RegisterRow['residualScore'],
+    })),
+  };
 }
 
 /** The assessment's risk register (リスク登録簿) as an XLSX workbook. */
@@ -546,24 +631,6 @@ export async function assessmentRegisterXlsx(
   orgId: string,
   id: string,
 ): Promise<{ data: Uint8Array; title: string }> {
-  const a = await getAssessment(db, deps, ctx, orgId, id);
-  const org = await db.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirstOrThrow();
-  const data = await registerXlsx(
-    {
-      organization: org.name,
-      title: a.title,
-      status: a.status === 'accepted' ? '受容済' : '作成中',
-      acceptedBy: a.accepted?.by ?? null,
-      acceptedAt: a.accepted?.at ?? null,
-      contentHash: a.accepted?.contentHash ?? null,
-    },
-    a.riskList.map((r) => ({
-      systemName: r.systemName,
-      draft: r.draft as RegisterRow['draft'],
-      record: r.record!,
-      score: r.score as RegisterRow['score'],
-      residualScore: r.residualScore as RegisterRow['residualScore'],
-    })),
-  );
-  return { data, title: a.title };
+  const { header, rows } = await loadRegister(db, deps, ctx, orgId, id);
+  return { data: await registerXlsx(header, rows), title: header.title };
 }

@@ -24,7 +24,11 @@ export interface RegisterRow {
     rowId: string;
     text: { ja?: string; en?: string };
     guidelineSection: string;
+    /** Guideline clauses the row checks ("6.5.C1"). */
+    refs: string[];
     threat: { ja?: string } | null;
+    /** The catalogue's suggested measure. */
+    measure: { ja?: string; en?: string } | null;
   };
   record: Risk;
   score: { value: number; level: RiskLevel } | null;
@@ -40,7 +44,8 @@ export interface RegisterHeader {
   contentHash: string | null;
 }
 
-const HEADINGS = [
+/** The register's columns, the same in every format. */
+export const REGISTER_HEADINGS = [
   'システム',
   '行',
   '質問',
@@ -61,6 +66,27 @@ const text = (s: string): string => encodeCellText(s);
 const level = (s: { value: number; level: RiskLevel } | null): string =>
   s === null ? '' : `${s.value}（${RISK_LEVEL_LABELS[s.level].ja}）`;
 
+/** One risk's values under REGISTER_HEADINGS, as plain text. */
+export function registerCells(r: RegisterRow): string[] {
+  const risk = r.record;
+  return [
+    r.systemName,
+    r.draft.rowId,
+    r.draft.text.ja ?? r.draft.text.en ?? '',
+    r.draft.guidelineSection,
+    risk.basis.answer.label?.ja ?? risk.basis.answer.label?.en ?? risk.basis.answer.value ?? '未回答',
+    r.draft.threat?.ja ?? '',
+    level(r.score),
+    risk.treatment === null ? '' : TREATMENT_JA[risk.treatment],
+    risk.measure,
+    risk.owner ?? '',
+    risk.dueDate ?? '',
+    STATUS_JA[risk.status],
+    level(r.residualScore),
+    risk.acceptanceReason ?? '',
+  ];
+}
+
 /** The risk register (リスク登録簿) of an assessment as an XLSX workbook: one line per risk. */
 export async function registerXlsx(header: RegisterHeader, rows: readonly RegisterRow[]): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
@@ -76,30 +102,14 @@ export async function registerXlsx(header: RegisterHeader, rows: readonly Regist
         : `受容: ${header.acceptedBy ?? ''} ${header.acceptedAt}（内容のハッシュ ${header.contentHash ?? ''}）`,
     ),
   ]);
-  const head = ws.addRow([...HEADINGS]);
+  const head = ws.addRow([...REGISTER_HEADINGS]);
   head.font = { bold: true };
   head.eachCell((c) => {
     c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFBDD7EE' } };
     c.alignment = { vertical: 'middle', wrapText: true };
   });
   for (const r of rows) {
-    const risk = r.record;
-    const row = ws.addRow([
-      text(r.systemName),
-      text(r.draft.rowId),
-      text(r.draft.text.ja ?? r.draft.text.en ?? ''),
-      text(r.draft.guidelineSection),
-      text(risk.basis.answer.label?.ja ?? risk.basis.answer.label?.en ?? risk.basis.answer.value ?? '未回答'),
-      text(r.draft.threat?.ja ?? ''),
-      level(r.score),
-      risk.treatment === null ? '' : TREATMENT_JA[risk.treatment],
-      text(risk.measure),
-      text(risk.owner ?? ''),
-      risk.dueDate ?? '',
-      STATUS_JA[risk.status],
-      level(r.residualScore),
-      text(risk.acceptanceReason ?? ''),
-    ]);
+    const row = ws.addRow(registerCells(r).map(text));
     row.alignment = { vertical: 'top', wrapText: true };
   }
   const widths = [16, 8, 40, 12, 12, 40, 12, 8, 40, 14, 12, 10, 12, 24];
@@ -107,6 +117,6 @@ export async function registerXlsx(header: RegisterHeader, rows: readonly Regist
     ws.getColumn(i + 1).width = w;
   });
   ws.views = [{ state: 'frozen', ySplit: 3 }];
-  ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: HEADINGS.length } };
+  ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: REGISTER_HEADINGS.length } };
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }

@@ -130,7 +130,8 @@ describe.each(testDatabases())('coverage of the inventory on $name', (database) 
 
     const p1 = await publish('5.0');
     const revised = await system('6 改訂あり', '5.0');
-    await link(revised, await fromPublication(p1.id));
+    const heldRevision1 = await fromPublication(p1.id);
+    await link(revised, heldRevision1);
     const p2 = await publish('6.0');
     const withdrawn = await system('7 取り下げ', '6.0');
     await link(withdrawn, await fromPublication(p2.id));
@@ -139,6 +140,16 @@ describe.each(testDatabases())('coverage of the inventory on $name', (database) 
     expect(before.systems.find((s) => s.system.id === revised.id)?.status).toBe('current');
 
     const p1r2 = await republish(p1.statementId);
+    // Revision 2 reached the hospital's statements and the system now relies on it. A hospital that keeps revision 1
+    // (linked back by hand) is told a newer one exists.
+    const relinked = (await call(owner, 'GET', `/orgs/${h.orgId}/systems/${revised.id}`)).json<SystemDetail>();
+    expect(relinked.statements.map((s) => s.publicationId)).toEqual([p1r2]);
+    const unlinked = await inject(t.app, owner, {
+      method: 'DELETE',
+      url: `/api/v1/orgs/${h.orgId}/systems/${revised.id}/statements/${relinked.statements[0]!.id}`,
+    });
+    expect(unlinked.statusCode, unlinked.body).toBe(204);
+    await link(revised, heldRevision1);
     const w = await call(maker, 'POST', `/orgs/${makerOrg}/publications/${p2.id}/withdraw`, {
       reason: '脆弱性の記載誤り',
     });

@@ -226,7 +226,7 @@ export const inventoryRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates: 
       },
     },
     async (req, reply) => {
-      const source = await addSourceFromPublication(k, req.ctx, req.params.orgId, req.body);
+      const source = await addSourceFromPublication(k, req.ctx, req.params.orgId, req.body, { templates });
       return reply.code(source.duplicate ? 200 : 201).send(source);
     },
   );

@@ -27,6 +27,7 @@ import {
 } from './inventory.repository.js';
 import type { FileResult, ImportedSource, SourceView, ZipImportResult } from './inventory.schema.js';
 import { asMemberOf, requireInventory, sourceView } from './inventory.views.js';
+import { applyNewRevision } from './new-revision.service.js';
 import { checkSourceSignature, unsignedCheck, type SourceSignature } from './source-signature.js';
 import { readStatementArchive } from './statement-archive.js';
 
@@ -106,6 +107,8 @@ interface Store {
   signed: unknown;
   /** Audited with the addition (in the same transaction). */
   also?: (trx: Transaction<Database>) => Promise<void>;
+  /** For re-drafting assessments when the statement is a newer revision of one the systems rely on. */
+  templates: TemplateLookup;
 }
 
 /**
@@ -144,6 +147,8 @@ async function store(db: Kysely<Database>, ctx: RequestContext, s: Store): Promi
         },
       });
       await s.also?.(trx);
+      // A newer revision of a statement systems rely on replaces it, and their assessments follow.
+      await applyNewRevision(trx, { templates: s.templates }, ctx, { orgId: s.orgId, sourceId: id });
       const source = await findSourceByHash(trx, s.orgId, s.content.hash);
       if (source === undefined) throw new AppError('internal', { message: 'the statement source vanished' });
       return { source, duplicate: false };
@@ -171,6 +176,7 @@ async function importOne(
   const header = read.statement.header;
   return store(db, ctx, {
     orgId,
+    templates,
     content: read.content,
     signed: read.signed,
     row: async (signature) => ({
@@ -304,12 +310,14 @@ export async function importArchive(
 /**
  * Adds a publication of this instance that the organization may read, as signed (the signature checked the same
  * way as a file's). Reading a restricted publication this way is recorded in the manufacturer's trail.
+ * `deps.templates` defaults to the built-in ones.
  */
 export async function addSourceFromPublication(
   db: Kysely<Database>,
   ctx: RequestContext,
   orgId: string,
   input: { publicationId: string },
+  deps: Partial<InventoryDeps> = {},
 ): Promise<ImportedSource> {
   requireInventory(ctx, orgId, 'inventory.write');
   const user = requireUser(ctx.actor);
@@ -330,6 +338,7 @@ export async function addSourceFromPublication(
   const statement = signed.statement;
   return store(db, ctx, {
     orgId,
+    templates: deps.templates ?? builtinTemplates(),
     content: canonicalContent(statement),
     signed,
     row: (signature) =>

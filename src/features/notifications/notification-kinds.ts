@@ -18,6 +18,11 @@ export const NOTIFICATION_KINDS = [
   'grant.created',
   /** A manufacturer revoked the hospital's access grant. */
   'grant.revoked',
+  /**
+   * A newer revision of a statement an assessment relies on arrived: a draft was re-drafted (`action: 'redrafted'`),
+   * an accepted one needs review (`action: 'review-needed'`).
+   */
+  'assessment.new-revision',
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -12,6 +12,7 @@ import type { Actor, RequestContext } from '../../security/context.js';
 import { AppError } from '../../server/errors.js';
 import { signStatement } from '../../signing/sign-statement.js';
 import { insertGrant } from '../grants/grants.repository.js';
+import { deliverNewRevision } from '../inventory/new-revision.service.js';
 import { notify, notifyNewRevision, notifyWithdrawn } from '../notifications/notify.js';
 import { changeRevisionStatus, inTransaction } from '../statements/statements.service.js';
 import { findRevision } from '../statements/statements.repository.js';
@@ -96,7 +97,8 @@ async function requireManufacturerOrg(trx: Queryable, orgId: string): Promise<st
 /**
  * Publishes a finalized revision inside the caller's transaction: signs its canonical content with the
  * organization's key, stores the signed document and the answers the directory searches, moves the revision to
- * 'published', grants the named hospitals, notifies the hospitals holding earlier revisions, and audits.
+ * 'published', grants the named hospitals, notifies the hospitals holding earlier revisions, adds it to the statement
+ * sources of the hospitals holding an earlier one (their systems and assessments follow), and audits.
  */
 export async function publishRevisionIn(
   trx: Trx,
@@ -244,6 +246,8 @@ export async function publishRevisionIn(
     productVersion: st.version,
     at,
   });
+  // Hospitals holding an earlier revision as a statement source get this one; each in a savepoint of its own.
+  await deliverNewRevision(trx, deps, ctx, { publicationId: id, at });
   const row = await findPublication(trx, id);
   if (row === undefined) throw new Error('publication vanished inside its transaction');
   return publicationToSummary(row, deps.templates);

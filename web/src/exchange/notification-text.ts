@@ -54,6 +54,13 @@ export function notificationText(n: AppNotification, t: TFunction): string {
       return t('notifications.kinds.grant.created', v);
     case 'grant.revoked':
       return t('notifications.kinds.grant.revoked', v);
+    case 'assessment.new-revision':
+      return t(
+        n.params['action'] === 'review-needed'
+          ? 'notifications.kinds.assessment.reviewNeeded'
+          : 'notifications.kinds.assessment.redrafted',
+        { ...v, title: str(n.params, 'title'), count: Number(n.params['touchedRisks'] ?? 0) },
+      );
   }
 }
 
@@ -83,6 +90,10 @@ export function notificationLink(n: AppNotification, orgId: string, kind: OrgKin
     case 'grant.revoked': {
       const m = str(n.params, 'manufacturerOrgId');
       return m === '' ? '/directory' : `/directory?manufacturer=${encodeURIComponent(m)}`;
+    }
+    case 'assessment.new-revision': {
+      const a = str(n.params, 'assessmentId');
+      return a === '' ? `${base}/assessments` : `${base}/assessments/${encodeURIComponent(a)}`;
     }
   }
 }

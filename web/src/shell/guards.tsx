@@ -53,7 +53,7 @@ export function HomePage() {
 
 /** The first page of an organization: a manufacturer's statements, a hospital's requests. */
 export function orgHomePath(orgId: string, kind: OrgKind | undefined): string {
-  return `/orgs/${encodeURIComponent(orgId)}/${kind === 'hospital' ? 'requests' : 'statements'}`;
+  return `/orgs/${encodeURIComponent(orgId)}/${kind === 'hospital' ? 'dashboard' : 'statements'}`;
 }
 
 /** `/orgs/:orgId`: the organization's first page, by its kind. */

@@ -35,7 +35,7 @@ export function NewOrgPage() {
       void navigate(
         next !== null && next !== '/'
           ? next
-          : `/orgs/${encodeURIComponent(org.id)}/${kind === 'manufacturer' ? 'products' : 'requests'}`,
+          : `/orgs/${encodeURIComponent(org.id)}/${kind === 'manufacturer' ? 'products' : 'dashboard'}`,
       );
     },
   });

@@ -1,0 +1,65 @@
+import { openDatabase, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { builtinTemplates } from '../domain/templates/registry.js';
+import { findUserByEmail } from '../features/accounts/accounts.repository.js';
+import { normalizeEmail } from '../features/organizations/invitations.service.js';
+import { upsertTemplate } from '../features/templates/templates.repository.js';
+import { loadUserActor } from '../security/actors.js';
+import type { RequestContext } from '../security/context.js';
+import { CommandError } from './command-error.js';
+
+export { CommandError };
+
+/** Where a command finds the database: `--database URL`, else OPENMDS_DATABASE_URL, else SQLite in `--data`. */
+export interface DatabaseOptions {
+  data?: string;
+  database?: string;
+}
+
+/**
+ * Opens and migrates the database `serve` would use (or the one `--database` names) and stores the built-in
+ * templates in it, as the server does at start, so statements can be written before the server ever ran.
+ */
+export async function openCliDatabase(opts: DatabaseOptions): Promise<Db> {
+  const url = opts.database ?? process.env['OPENMDS_DATABASE_URL'];
+  let db: Db;
+  try {
+    db = await openDatabase({
+      ...(url === undefined || url === '' ? {} : { url }),
+      dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
+    });
+  } catch (e) {
+    throw new CommandError(`--database: ${e instanceof Error ? e.message : String(e)}`, 2);
+  }
+  try {
+    await migrateToLatest(db);
+    await storeBuiltinTemplates(db);
+    return db;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+/** Stores the built-in templates (unchanged ones are left alone), as the server does at start. */
+export async function storeBuiltinTemplates(db: Db): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    for (const t of builtinTemplates().list()) await upsertTemplate(trx, t, { builtin: true });
+  });
+}
+
+/** The context of a command run from the shell by nobody in particular (the audit trail names the command). */
+export function commandContext(command: string, actor: RequestContext['actor']): RequestContext {
+  return { actor, ip: '', userAgent: `openmds ${command}`, now: () => new Date().toISOString() };
+}
+
+/**
+ * The context of a command acting as a user: their memberships loaded as for a signed-in request, so the services'
+ * access gate decides what they may do. A missing or disabled account is refused (exit 2).
+ */
+export async function actAsUser(db: Db, email: string, command: string): Promise<RequestContext> {
+  const user = await findUserByEmail(db.kysely, normalizeEmail(email));
+  const actor = user === undefined ? undefined : await loadUserActor(db.kysely, user.id, `cli:${command}`);
+  if (actor === undefined) throw new CommandError(`--user: no active account with the email ${email}`, 2);
+  return commandContext(command, actor);
+}
