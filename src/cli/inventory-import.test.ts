@@ -144,10 +144,10 @@ describe('openmds inventory import (SQLite file, through the CLI)', () => {
     io.err = '';
     expect(await runCli(args)).toBe(0);
     expect(io.err).toContain('[1/2] a/general-pacs.json: held already (unsigned)');
-    // The MDS2 importer stamps the import time into the statement's provenance, so a workbook imported again is new
-    // content; the JSON file is the same statement and is recognized.
+    // The MDS2 importer stamps the import time into the statement's provenance; the workbook is recognized all the same.
+    expect(io.err).toContain('[2/2] b/nema.xlsx: held already (unsigned)');
     expect(io.out).toMatch(/^held already\s+unsigned\s+a\/general-pacs\.json$/m);
-    expect(io.out).toContain('1 held already, 0 failed, 1 skipped (__MACOSX/._nema.xlsx)');
+    expect(io.out).toContain('0 imported, 2 held already, 0 failed, 1 skipped (__MACOSX/._nema.xlsx)');
   });
 
   it('refuses a viewer, a stranger and an unknown account with exit 2, importing nothing', async () => {

@@ -55,6 +55,25 @@ interface Read {
   signed?: unknown;
 }
 
+/**
+ * The content a file is recognised by when it comes again: the statement as imported, without the time and file name of
+ * the import that importers such as the MDS2 workbook's stamp into its provenance (the same workbook imported twice,
+ * or renamed, is the same statement). The stored content keeps them.
+ */
+function contentOf(statement: Statement): { json: string; hash: string } {
+  const content = canonicalContent(statement);
+  if (statement.provenance === undefined) return content;
+  const timeless = {
+    ...statement,
+    provenance: statement.provenance.map((p) => {
+      if (p.kind !== 'imported') return p;
+      const { at: _at, file: _file, ...rest } = p;
+      return rest;
+    }),
+  };
+  return { json: content.json, hash: canonicalContent(timeless).hash };
+}
+
 /** Reads a file in any importable format; throws FormatError naming the place. */
 async function readFile(file: ImportFile, templates: TemplateLookup): Promise<Read> {
   const imported = await importStatement(file.data, { file: file.name, templates });
@@ -72,7 +91,7 @@ async function readFile(file: ImportFile, templates: TemplateLookup): Promise<Re
   return {
     statement: imported.statement,
     format: imported.format,
-    content: canonicalContent(imported.statement),
+    content: contentOf(imported.statement),
     ...(signed === undefined ? {} : { signed }),
   };
 }
