@@ -51,7 +51,7 @@ export function HomePage() {
   return <Navigate to={`/orgs/${encodeURIComponent(orgId)}`} replace />;
 }
 
-/** The first page of an organization: a manufacturer's statements, a hospital's requests. */
+/** The first page of an organization: a manufacturer's statements, a hospital's dashboard. */
 export function orgHomePath(orgId: string, kind: OrgKind | undefined): string {
   return `/orgs/${encodeURIComponent(orgId)}/${kind === 'hospital' ? 'dashboard' : 'statements'}`;
 }
