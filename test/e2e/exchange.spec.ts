@@ -435,6 +435,9 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     const nav = hospital.locator('[data-testid="org-nav"]');
     expect(await nav.getAttribute('data-kind')).toBe('hospital');
     expect(await nav.getByRole('link', { name: '公開', exact: true }).count()).toBe(0);
+    // A hospital starts on its dashboard; the requests are one click away in the organization bar.
+    await nav.getByRole('link', { name: '開示書の依頼', exact: true }).click();
+    await hospital.waitForURL(/\/requests$/);
 
     await hospital.locator('[data-testid="new-request"]').click();
     await hospital.locator('[data-testid="new-request-dialog"]').waitFor();
