@@ -28,4 +28,6 @@ export default tseslint.config(
     files: ['web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  // Plain Node scripts outside the TypeScript project (CI helpers): linted without type information.
+  { files: ['scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createOperator, issueSetupToken } from '../features/accounts/accounts.service.js';
+import { issuePasswordResetByOperator, passwordResetLink } from '../features/accounts/password.service.js';
 import { ANONYMOUS, type RequestContext } from '../security/context.js';
 import { resolveSettings, settingsFromEnv } from '../security/settings.js';
 import { AppError } from '../server/errors.js';
@@ -139,6 +140,26 @@ export async function adminResetSetup(opts: AdminDbOptions & { url?: string }): 
     process.stdout.write(
       `Open this link once to create the operator account: ${setupLink(baseUrl(opts.url), token)}\n`,
     );
+  } finally {
+    await db.close();
+  }
+}
+
+/** `openmds admin reset-password`: a single-use link to set a new password, printed for the operator to hand over. */
+export async function adminResetPassword(opts: AdminDbOptions & { email: string; url?: string }): Promise<void> {
+  const db = await openServeDatabase(opts);
+  try {
+    const issued = await issuePasswordResetByOperator(db.kysely, cliContext('admin reset-password'), {
+      email: opts.email,
+    });
+    const base = baseUrl(opts.url ?? resolveSettings(settingsFromEnv()).publicUrl);
+    process.stdout.write(
+      `Open this link once, before ${issued.expiresAt}, to set a new password for ${issued.email}: ` +
+        `${passwordResetLink(base, issued.token)}\n`,
+    );
+  } catch (e) {
+    if (e instanceof AppError && e.statusCode < 500) throw new AdminError(e.message, 1);
+    throw e;
   } finally {
     await db.close();
   }

@@ -3,6 +3,7 @@ import type { Statement } from '../domain/statement.js';
 import type { CreateSystemInput } from '../features/inventory/inventory.schema.js';
 import generalPacsData from './data/general-pacs-v1.20R00.json' with { type: 'json' };
 import nemaData from './data/nema-mds2-example.json' with { type: 'json' };
+import selfStatementData from './data/openmds-self-statement.json' with { type: 'json' };
 
 /**
  * What `openmds demo` puts in a fresh instance. The statements are the project's worked examples: the seed's
@@ -14,6 +15,14 @@ import nemaData from './data/nema-mds2-example.json' with { type: 'json' };
 /** The seed's General-PACS V1.20R00 as written: it answers rows 1–13 and leaves later rows to remarks. */
 export function generalPacsExample(): Statement {
   return structuredClone(generalPacsData as unknown) as Statement;
+}
+
+/**
+ * OpenMDS's own statement (examples/openmds-self-statement.source.json without its `$schema` line; the demo
+ * publishes it again, signed by the demo instance's key rather than the project's).
+ */
+export function openmdsSelfStatement(): Statement {
+  return structuredClone(selfStatementData as unknown) as Statement;
 }
 
 /** NEMA's example workbook (a fictional handheld blood glucose monitor), imported with the mds2-xlsx importer. */
@@ -75,6 +84,16 @@ export const DEMO_MANUFACTURERS = {
       description: "NEMA's example MDS2 device: uploads glucose measurement history to patient records",
     },
     version: '2019',
+  },
+  openmds: {
+    org: 'OpenMDS project',
+    owner: { email: 'owner@openmds-project.demo.openmds.example', displayName: 'OpenMDS 開発チーム' },
+    product: {
+      name: 'OpenMDS',
+      category: 'other' as const,
+      description: '製造業者による医療情報セキュリティ開示書の作成・公開・評価の基盤 (this software)',
+    },
+    version: selfStatementData.header.productVersion,
   },
 } as const;
 

@@ -10,7 +10,7 @@ import { importStatement } from '../formats/index.js';
 import { resolveSettings } from '../security/settings.js';
 import { CommandError } from './command-error.js';
 import { demoReport, runDemo, type DemoResult } from './demo.js';
-import { DEMO_HOSPITAL, DEMO_SYSTEMS, generalPacsExample, nemaMds2Example } from './demo-data.js';
+import { DEMO_HOSPITAL, DEMO_SYSTEMS, generalPacsExample, nemaMds2Example, openmdsSelfStatement } from './demo-data.js';
 import { runCli } from './main.js';
 
 const io = captureCliOutput('openmds-demo-');
@@ -24,8 +24,8 @@ function appOn(name: TestDatabase['name'], db: Db): Promise<TestApp> {
 
 /** What a newcomer sees after signing in with the printed passwords. */
 async function checkSignedIn(t: TestApp, accounts: { email: string; password: string }[]): Promise<void> {
-  const [xyz, example, hospitalOwner] = accounts;
-  for (const a of [xyz!, example!]) await signIn(t.app, a);
+  const [xyz, example, openmds, hospitalOwner] = accounts;
+  for (const a of [xyz!, example!, openmds!]) await signIn(t.app, a);
   const session = await signIn(t.app, hospitalOwner!);
 
   const orgs = (await inject(t.app, session, { url: '/api/v1/orgs' })).json<{ id: string; name: string }[]>();
@@ -65,6 +65,7 @@ async function checkSignedIn(t: TestApp, accounts: { email: string; password: st
   }>();
   expect(directory.items.map((i) => [i.manufacturer.name, i.product.name, i.template.id]).sort()).toEqual([
     ['Example Medical Devices Inc.', 'Handheld Blood Glucose Monitor', 'nema-mds2'],
+    ['OpenMDS project', 'OpenMDS', 'jahis-jira-mds'],
     ['XYZ株式会社', 'General-PACS', 'jahis-jira-mds'],
   ]);
 }
@@ -84,10 +85,11 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('runDemo on %s',
       expect(result.accounts.map((a) => a.role)).toEqual([
         'manufacturer owner',
         'manufacturer owner',
+        'manufacturer owner',
         'hospital owner',
       ]);
       const passwords = result.accounts.map((a) => a.password);
-      expect(new Set(passwords).size).toBe(3);
+      expect(new Set(passwords).size).toBe(4);
       for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect(result.hospital).toMatchObject({ systems: 4, treated: 3 });
       await checkSignedIn(t, result.accounts);
@@ -95,7 +97,7 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('runDemo on %s',
       const again = runDemo(db, templates, settings);
       await expect(again).rejects.toBeInstanceOf(CommandError);
       await expect(again).rejects.toMatchObject({ exitCode: 1 });
-      await expect(again).rejects.toThrow(/has 3 organization/);
+      await expect(again).rejects.toThrow(/has 4 organization/);
 
       const audited = await db.kysely
         .selectFrom('audit_events')
@@ -108,6 +110,8 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('runDemo on %s',
           'org.create',
           'org.create',
           'org.create',
+          'org.create',
+          'publication.create',
           'publication.create',
           'publication.create',
           'risk.update',
@@ -128,12 +132,12 @@ describe('openmds demo (SQLite file, through the CLI)', () => {
     const accounts = [...io.out.matchAll(/^ {2}(?:manufacturer|hospital) owner\s+(\S+@\S+)\s+(\S{24})\s/gm)].map(
       (m) => ({ email: m[1]!, password: m[2]! }),
     );
-    expect(accounts).toHaveLength(3);
+    expect(accounts).toHaveLength(4);
     const out = io.out;
 
     io.out = '';
     expect(await runCli(['demo', '--data', io.dir])).toBe(1);
-    expect(io.err).toMatch(/^openmds: this instance has 3 organization\(s\) already; openmds demo fills only a fresh/);
+    expect(io.err).toMatch(/^openmds: this instance has 4 organization\(s\) already; openmds demo fills only a fresh/);
     expect(io.out).toBe('');
 
     const t = await appOn('sqlite', await openDatabase({ dataDir: io.dir }));
@@ -149,6 +153,13 @@ describe('openmds demo (SQLite file, through the CLI)', () => {
 describe('the demo data', () => {
   it('carries the seed’s General-PACS as examples/ has it', () => {
     expect(generalPacsExample()).toEqual(generalPacs());
+  });
+
+  it('carries OpenMDS’s own statement as examples/ has it', () => {
+    const { $schema: _schema, ...source } = JSON.parse(
+      readFileSync(new URL('../../examples/openmds-self-statement.source.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(openmdsSelfStatement()).toEqual(source);
   });
 
   it('carries NEMA’s example workbook as the mds2-xlsx importer reads it', async () => {

@@ -28,6 +28,7 @@ import {
   DEMO_SYSTEMS,
   DEMO_TREATMENTS,
   finalizableGeneralPacs,
+  openmdsSelfStatement,
   publishableNemaExample,
 } from './demo-data.js';
 
@@ -124,7 +125,8 @@ async function publishStatement(
 }
 
 /**
- * Fills a fresh instance for a newcomer: two manufacturers with published statements, a hospital with an
+ * Fills a fresh instance for a newcomer: three manufacturers with published statements (General-PACS, NEMA's
+ * example device, and OpenMDS's own statement), a hospital with an
  * inventory, statements added from the directory, systems linked and a drafted facility assessment with a few
  * risks treated. Everything goes through the services, so the audit trail records it as it would record a person.
  * Refuses (exit 1) when the instance has any organization: the demo never mixes with real data.
@@ -144,12 +146,12 @@ export async function runDemo(db: Db, templates: TemplateRegistry, settings: App
   const accounts: DemoAccount[] = [];
   const sessions: RequestContext[] = [];
   const manufacturers: DemoResult['manufacturers'] = [];
-  const publications: Record<'xyz' | 'example', string> = { xyz: '', example: '' };
+  const publications: Record<keyof typeof DEMO_MANUFACTURERS, string> = { xyz: '', example: '', openmds: '' };
 
   const mds = templates.get('jahis-jira-mds', '2');
   if (mds === undefined) throw new Error('the MDS 2nd edition is not built in');
 
-  for (const key of ['xyz', 'example'] as const) {
+  for (const key of ['xyz', 'example', 'openmds'] as const) {
     const m = DEMO_MANUFACTURERS[key];
     const password = demoPassword();
     let ctx = await account(db, settings, m.owner, password);
@@ -165,20 +167,35 @@ export async function runDemo(db: Db, templates: TemplateRegistry, settings: App
             template: { id: 'jahis-jira-mds', edition: '2' },
             fill: (draft) => ({ ...draft, ...finalizableGeneralPacs(mds) }),
           })
-        : await publishStatement(deps, ctx, org.id, {
-            product: m.product,
-            version: m.version,
-            template: { id: 'nema-mds2', edition: '2019' },
-            fill: (draft) => {
-              const nema = publishableNemaExample();
-              return {
-                ...draft,
-                header: { ...nema.header, ...draft.header },
-                answers: nema.answers,
-                remarks: nema.remarks,
-              };
-            },
-          });
+        : key === 'openmds'
+          ? await publishStatement(deps, ctx, org.id, {
+              product: m.product,
+              version: m.version,
+              template: { id: 'jahis-jira-mds', edition: '2' },
+              fill: (draft) => {
+                const own = openmdsSelfStatement();
+                return {
+                  ...draft,
+                  header: { ...own.header, ...draft.header },
+                  answers: own.answers,
+                  remarks: own.remarks,
+                };
+              },
+            })
+          : await publishStatement(deps, ctx, org.id, {
+              product: m.product,
+              version: m.version,
+              template: { id: 'nema-mds2', edition: '2019' },
+              fill: (draft) => {
+                const nema = publishableNemaExample();
+                return {
+                  ...draft,
+                  header: { ...nema.header, ...draft.header },
+                  answers: nema.answers,
+                  remarks: nema.remarks,
+                };
+              },
+            });
     publications[key] = publicationId;
     manufacturers.push({ orgId: org.id, name: m.org, publicationId });
   }

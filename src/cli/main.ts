@@ -409,6 +409,25 @@ export function buildCli(): Command {
       }
     });
 
+  admin
+    .command('reset-password')
+    .description('print a single-use link (30 minutes) to set a new password for an account; nothing is mailed')
+    .requiredOption('--email <email>', "the account's email")
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option(
+      '--url <base>',
+      "the server's public base URL (default: OPENMDS_PUBLIC_URL, else http://OPENMDS_HOST:OPENMDS_PORT)",
+    )
+    .action(async (opts: { email: string; data?: string; url?: string }) => {
+      const { adminResetPassword, AdminError } = await import('./admin.js');
+      try {
+        await adminResetPassword(opts);
+      } catch (e) {
+        if (e instanceof AdminError) throw new CliError(e.message, e.exitCode);
+        throw e;
+      }
+    });
+
   const inventory = program
     .command('inventory')
     .description("a hospital's inventory: import the statements it holds in bulk");
@@ -456,6 +475,86 @@ export function buildCli(): Command {
         await db.close();
       }
     });
+
+  program
+    .command('backup')
+    .description(
+      'write a consistent snapshot of the database (while the server runs) to one .tar.gz file: a manifest and a file per table',
+    )
+    .requiredOption('-o, --output <file>', 'the backup file ("-" for standard output, to pipe into age or gpg)')
+    .option('--force', 'replace the output file when it exists')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (opts: { output: string; force?: boolean; data?: string; database?: string }) => {
+      const { runBackupCommand } = await import('./backup.js');
+      process.exitCode = await runBackupCommand(opts);
+    });
+
+  program
+    .command('restore')
+    .description(
+      'check a backup file and restore it into an empty database (SQLite or PostgreSQL, either way); exit 0 restored, 1 restored but the audit chain does not verify, 2 refused',
+    )
+    .argument('<file>', 'the backup file ("-" for standard input)')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (file: string, opts: { data?: string; database?: string }) => {
+      const { runRestoreCommand } = await import('./backup.js');
+      process.exitCode = await runRestoreCommand(file, opts);
+    });
+
+  const audit = program
+    .command('audit')
+    .description("the audit trail: verify its hash chain, export an organization's");
+
+  audit
+    .command('verify')
+    .description(
+      'walk the hash chain of the audit trail; print OK with the count and the latest hash, or the first record changed, deleted or reordered; exit 0 ok, 1 broken, 2 unreadable',
+    )
+    .option('--org <org>', "also count one organization's records (id or exact name); the chain is verified whole")
+    .option('--json', 'print the result as JSON')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (opts: { org?: string; json?: boolean; data?: string; database?: string }) => {
+      const { runAuditVerify } = await import('./audit.js');
+      process.exitCode = await runAuditVerify(opts);
+    });
+
+  audit
+    .command('export')
+    .description(
+      "write an organization's audit trail as CSV, FHIR R4 AuditEvent (a Bundle) or RFC 5424 syslog lines, oldest first, at most 100,000 records; the export is audited",
+    )
+    .requiredOption('--org <org>', "the organization's id or exact name")
+    .addOption(
+      new Option('--format <format>', 'the output format').choices(['csv', 'fhir', 'syslog']).makeOptionMandatory(),
+    )
+    .option('--actor <userId>', "only this user's records")
+    .option('--action <action>', 'only this action, or a prefix: statement.*')
+    .option('--object <object>', 'only this object: TYPE:ID, or an id')
+    .option('--from <time>', 'records at or after this date or date-time (UTC)')
+    .option('--to <time>', 'records before this date-time, or through this date (UTC)')
+    .option('-o, --output <file>', 'where to write (default: standard output)')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(
+      async (opts: {
+        org: string;
+        format: 'csv' | 'fhir' | 'syslog';
+        output?: string;
+        actor?: string;
+        action?: string;
+        object?: string;
+        from?: string;
+        to?: string;
+        data?: string;
+        database?: string;
+      }) => {
+        const { runAuditExport } = await import('./audit.js');
+        process.exitCode = await runAuditExport(opts);
+      },
+    );
 
   return program;
 }

@@ -6,6 +6,8 @@ import { workspaceMigration } from './migrations/0003-workspace.js';
 import { publishingMigration } from './migrations/0004-publishing.js';
 import { inventoryMigration } from './migrations/0005-inventory.js';
 import { assessmentAlertsMigration } from './migrations/0006-assessment-alerts.js';
+import { twoFactorMigration } from './migrations/0007-two-factor.js';
+import { passwordsMigration } from './migrations/0008-passwords.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -19,6 +21,8 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0004-publishing': publishingMigration(dialect),
     '0005-inventory': inventoryMigration(dialect),
     '0006-assessment-alerts': assessmentAlertsMigration(dialect),
+    '0007-two-factor': twoFactorMigration(dialect),
+    '0008-passwords': passwordsMigration(dialect),
   };
 }
 
@@ -85,6 +89,27 @@ async function newMigrator(db: Db): Promise<Migrator> {
  */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
   const { error, results = [] } = await (await newMigrator(db)).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : JSON.stringify(error);
+    throw new MigrationError(
+      failed === undefined ? `migration failed before any ran: ${reason}` : `migration "${failed}" failed: ${reason}`,
+      results,
+      error,
+    );
+  }
+  return {
+    applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    results,
+  };
+}
+
+/**
+ * Brings the schema up to the named migration and no further (restore matches a backup's schema version with it,
+ * before the data goes in). Throws MigrationError as migrateToLatest does.
+ */
+export async function migrateTo(db: Db, name: string): Promise<MigrationReport> {
+  const { error, results = [] } = await (await newMigrator(db)).migrateTo(name);
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : JSON.stringify(error);

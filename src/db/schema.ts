@@ -2,7 +2,9 @@ import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { StatementStatus } from '../domain/statement.js';
 import type { AccountsTables } from './schema-accounts.js';
 import type { InventoryTables } from './schema-inventory.js';
+import type { PasswordsTables } from './schema-passwords.js';
 import type { PublishingTables } from './schema-publishing.js';
+import type { TwoFactorTables } from './schema-two-factor.js';
 import type { RevisionWorkflowColumns, StatementWorkspaceColumns, WorkspaceTables } from './schema-workspace.js';
 
 /**
@@ -10,7 +12,8 @@ import type { RevisionWorkflowColumns, StatementWorkspaceColumns, WorkspaceTable
  * is written once and never changed. Timestamps are UTC ISO 8601 strings written by the application, so both
  * dialects read back the same text. JSON documents are TEXT, so the stored bytes are the bytes we wrote.
  */
-export interface Database extends AccountsTables, WorkspaceTables, PublishingTables, InventoryTables {
+export interface Database
+  extends AccountsTables, WorkspaceTables, PublishingTables, InventoryTables, TwoFactorTables, PasswordsTables {
   templates: TemplatesTable;
   statements: StatementsTable;
   statement_revisions: StatementRevisionsTable;

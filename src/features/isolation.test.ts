@@ -205,6 +205,13 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
       secretsA.push(ah.name, `A依頼製品-${marker}`, `A相談-${marker}`, `A招待先-${marker}`, `a-${marker}.example.jp`);
     }
 
+    if (has('POST', '/api/v1/orgs/:orgId/break-glass')) {
+      // A's sealed break-glass account: its credential must never reach anyone else.
+      const res = await inject(t.app, alice, { method: 'POST', url: `/api/v1/orgs/${orgA}/break-glass` });
+      if (res.statusCode !== 201) throw new Error(`break-glass answered ${res.statusCode}: ${res.body}`);
+      secretsA.push(res.json<{ credential: string }>().credential);
+    }
+
     routes = collected
       .flatMap((r) =>
         (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({

@@ -191,11 +191,31 @@ export function readZipEntry(data: Uint8Array, entry: ZipEntry, format: string):
   return out;
 }
 
+/** Parts the spreadsheet library parses as XML. */
+const XML_PART = /\.(?:xml|rels|vml)$/i;
+const DOCTYPE = ['<!DOCTYPE', '<!ENTITY'];
+/** The markers in UTF-8 and in UTF-16 (either byte order), the encodings an XML parser accepts. */
+const DOCTYPE_MARKERS = DOCTYPE.flatMap((m) => [
+  Buffer.from(m, 'utf8'),
+  Buffer.from(m, 'utf16le'),
+  Buffer.from(m, 'utf16le').swap16(),
+]);
+
+/**
+ * True when XML bytes declare a document type or an entity anywhere. Office never writes either; refusing them
+ * before exceljs parses a part closes external entities (XXE) and entity expansion ("billion laughs") whatever the
+ * parser would do with them.
+ */
+function declaresDoctype(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return DOCTYPE_MARKERS.some((m) => b.includes(m));
+}
+
 /**
  * Checks that bytes are an XLSX workbook within the upload limits before any spreadsheet library sees them: a zip
  * archive of at most LIMITS.maxZipEntries entries, unpacking to at most LIMITS.maxUnzippedBytes (declared sizes are
- * verified by unpacking, so a lying header cannot get past), with intact entries and an `xl/workbook.xml`.
- * Throws FormatError.
+ * verified by unpacking, so a lying header cannot get past), with intact entries and an `xl/workbook.xml`, and no XML
+ * part declaring a DOCTYPE or an entity. Throws FormatError.
  */
 export function guardXlsx(data: Uint8Array, format: string): void {
   const entries = readZipDirectory(data, format);
@@ -203,6 +223,14 @@ export function guardXlsx(data: Uint8Array, format: string): void {
     throw new FormatError(format, undefined, 'not an XLSX workbook: the zip archive has no xl/workbook.xml');
   }
   for (const entry of entries) {
-    if (!entry.name.endsWith('/')) readZipEntry(data, entry, format);
+    if (entry.name.endsWith('/')) continue;
+    const bytes = readZipEntry(data, entry, format);
+    if (XML_PART.test(entry.name) && declaresDoctype(bytes)) {
+      throw new FormatError(
+        format,
+        `zip entry ${JSON.stringify(entry.name.slice(0, 200))}`,
+        'not a readable XLSX workbook: the XML has a document type declaration (<!DOCTYPE>), which workbooks never need; entity declarations in it could read local files or expand without bound',
+      );
+    }
   }
 }

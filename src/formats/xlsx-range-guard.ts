@@ -13,6 +13,12 @@ export const MAX_MERGED_CELLS = 200_000;
  */
 export const MAX_VALIDATED_CELLS = 1_100_000;
 
+/**
+ * Most cells the worksheets of a workbook may hold. exceljs keeps an object of a few hundred bytes per cell, so 50 MB
+ * of sheet XML (within the zip limits) would take gigabytes; NEMA's MDS2 workbook holds under 3,000 cells.
+ */
+export const MAX_CELLS = 500_000;
+
 const EXCEL_ROWS = 1_048_576;
 const EXCEL_COLUMNS = 16_384;
 
@@ -44,19 +50,28 @@ function total(xml: string, pattern: RegExp): number {
 }
 
 /**
- * Checks, before exceljs loads a workbook, that its merged cells and data validations cover no more cells than
- * exceljs can expand: the zip guard bounds the bytes, not what a few bytes of XML may ask for. Throws FormatError
+ * Checks, before exceljs loads a workbook, that its worksheets hold no more than MAX_CELLS cells and that its merged
+ * cells and data validations cover no more cells than exceljs can expand: the zip guard bounds the bytes, not what a few bytes of XML may ask for. Throws FormatError
  * naming the worksheet part.
  */
 export function guardSheetRanges(data: Uint8Array, format: string): void {
   const sheets = readZipDirectory(data, format).filter((e) => /^xl\/worksheets\/[^/]+\.xml$/.test(e.name));
   let merged = 0;
   let validated = 0;
+  let cells = 0;
   for (const entry of sheets) {
     const xml = utf8.decode(readZipEntry(data, entry, format));
+    for (const _ of xml.matchAll(/<(?:\w+:)?c\b/g)) cells++;
     merged += total(xml, /<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"/g);
     validated += total(xml, /<(?:\w+:)?dataValidation\b[^>]*?\bsqref="([^"]*)"/g);
     const where = `zip entry ${JSON.stringify(entry.name)}`;
+    if (cells > MAX_CELLS) {
+      throw new FormatError(
+        format,
+        where,
+        `the worksheets hold more than ${MAX_CELLS} cells; a statement needs a few thousand, so remove the other data and try again`,
+      );
+    }
     if (merged > MAX_MERGED_CELLS) {
       throw new FormatError(
         format,

@@ -74,6 +74,8 @@ export const AUDIT_ACTIONS = {
   STATEMENT_DIFF_READ: 'statement.diff-read',
   /** An owner or auditor read the organization's audit trail. */
   AUDIT_READ: 'audit.read',
+  /** An owner or auditor exported the organization's audit trail (CSV, FHIR AuditEvent, syslog); filters in the details. */
+  AUDIT_EXPORT: 'audit.export',
   /** A finalized revision was published (public or restricted), signed with the organization's key. */
   PUBLICATION_CREATE: 'publication.create',
   /** A publication was withdrawn, with a reason; holders can still read it, marked withdrawn. */
@@ -134,6 +136,34 @@ export const AUDIT_ACTIONS = {
   ASSESSMENT_ALERT: 'assessment.alert',
   /** A new draft assessment was started to reassess an accepted one, its records carried forward; its alerts resolved. */
   ASSESSMENT_REASSESS: 'assessment.reassess',
+  /** TOTP enrolment began (a secret was issued, not yet confirmed). */
+  TWO_FACTOR_SETUP: 'two-factor.setup',
+  /** A first code confirmed the enrolment: two-factor authentication is on (outcome failure: a wrong code). */
+  TWO_FACTOR_ENABLE: 'two-factor.enable',
+  /** Two-factor authentication was turned off with the password and a code (outcome failure: either was wrong). */
+  TWO_FACTOR_DISABLE: 'two-factor.disable',
+  /** A fresh set of recovery codes replaced the old ones (outcome failure: a wrong code). */
+  TWO_FACTOR_RECOVERY_REGENERATE: 'two-factor.recovery-regenerate',
+  /** The second step of a sign-in succeeded (details: method totp or recovery-code); a session began. */
+  TWO_FACTOR_VERIFY: 'two-factor.verify',
+  /** The second step of a sign-in failed: a wrong, replayed or used code, or an expired pending sign-in. */
+  TWO_FACTOR_VERIFY_FAILED: 'two-factor.verify-failed',
+  /** The user confirmed their password (and code) for a sensitive action (outcome failure: either was wrong). */
+  SESSION_REAUTHENTICATE: 'session.reauthenticate',
+  /** An owner changed the organization's security policy (two-factor authentication required or not). */
+  ORG_SECURITY_POLICY_CHANGE: 'org.security-policy-change',
+  /** A user changed their password (outcome failure: the current password was wrong); their other sessions ended. */
+  PASSWORD_CHANGE: 'user.password-change',
+  /** Someone asked for a password reset link (unknown emails too, objectId null); or an operator issued one. */
+  PASSWORD_RESET_REQUEST: 'user.password-reset-request',
+  /** A password was set with a reset link, which is now used up; every session of the user ended. */
+  PASSWORD_RESET: 'user.password-reset',
+  /** An owner created the organization's sealed break-glass account (非常時アカウント). */
+  BREAK_GLASS_CREATE: 'break-glass.create',
+  /** An owner sealed a new break-glass credential; the old one and any break-glass session stopped working. */
+  BREAK_GLASS_ROTATE: 'break-glass.rotate',
+  /** The break-glass account was used, with the stated reason (outcome failure: a wrong or used credential). */
+  BREAK_GLASS_USE: 'break-glass.use',
   /** A signed-in caller was refused by the access gate (outside the organization, or a role without the permission). */
   ACCESS_DENIED: 'access.denied',
 } as const;

@@ -17,6 +17,15 @@ export interface AppSettings {
   now: () => Date;
   /** scrypt parameters for new password hashes. Not configurable from the environment; tests lower it for speed. */
   passwordHashing: ScryptParams;
+  /** How many recent passwords (the current one included) a new one may not repeat (OPENMDS_PASSWORD_HISTORY; 5). */
+  passwordHistory: number;
+  /** How long a break-glass session lasts, in minutes (OPENMDS_BREAK_GLASS_MINUTES; default 60). */
+  breakGlassMinutes: number;
+  /**
+   * The address users reach the server at (OPENMDS_PUBLIC_URL, e.g. https://mds.example.jp), for links in mail.
+   * Unset: the request's own scheme and host.
+   */
+  publicUrl: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
@@ -26,6 +35,9 @@ export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
   signup: true,
   now: () => new Date(),
   passwordHashing: SCRYPT_DEFAULTS,
+  passwordHistory: 5,
+  breakGlassMinutes: 60,
+  publicUrl: undefined,
 });
 
 /** The defaults with the given fields replaced (undefined fields keep their default). */
@@ -84,7 +96,31 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<A
   if (proxy !== undefined) out.trustProxy = parseTrustProxy(proxy);
   const signup = env['OPENMDS_SIGNUP'];
   if (signup !== undefined && signup !== '') out.signup = onOff('OPENMDS_SIGNUP', signup);
+  const history = env['OPENMDS_PASSWORD_HISTORY'];
+  if (history !== undefined && history !== '') {
+    out.passwordHistory = integerIn('OPENMDS_PASSWORD_HISTORY', history, 1, 24);
+  }
+  const breakGlass = env['OPENMDS_BREAK_GLASS_MINUTES'];
+  if (breakGlass !== undefined && breakGlass !== '') {
+    out.breakGlassMinutes = integerIn('OPENMDS_BREAK_GLASS_MINUTES', breakGlass, 5, 24 * 60);
+  }
+  const publicUrl = env['OPENMDS_PUBLIC_URL'];
+  if (publicUrl !== undefined && publicUrl !== '') out.publicUrl = parsePublicUrl(publicUrl);
   return out;
+}
+
+/** OPENMDS_PUBLIC_URL: an http(s) origin, optionally with a path prefix; no trailing slash kept. */
+export function parsePublicUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new Error(`OPENMDS_PUBLIC_URL: "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`OPENMDS_PUBLIC_URL: "${text}" must start with https:// or http://`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 /** Fastify's `trustProxy` for the setting: a hop count becomes "trust the nearest N addresses". */

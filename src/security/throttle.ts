@@ -14,7 +14,11 @@ export const THROTTLE = {
   windowMs: 15 * 60_000,
   baseBlockMs: 60_000,
   maxBlockMs: 15 * 60_000,
-  threshold: { email: 5, ip: 20 },
+  /**
+   * reset: password-reset requests per email (counted whether or not an account has it, so a 429 tells nothing);
+   * reset-ip: reset requests per client address. break-glass: wrong break-glass credentials per organization.
+   */
+  threshold: { email: 5, ip: 20, reset: 3, 'reset-ip': 10, 'break-glass': 5 },
 } as const;
 
 export type ThrottleKind = keyof typeof THROTTLE.threshold;
@@ -25,7 +29,8 @@ export function throttleKey(kind: ThrottleKind, value: string): string {
 }
 
 function kindOf(key: string): ThrottleKind {
-  return key.startsWith('ip:') ? 'ip' : 'email';
+  const prefix = key.slice(0, key.indexOf(':'));
+  return prefix in THROTTLE.threshold ? (prefix as ThrottleKind) : 'email';
 }
 
 /** Seconds until every given key may try again; 0 when none is blocked. */

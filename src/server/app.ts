@@ -5,6 +5,10 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Db } from '../db/database.js';
 import type { TemplateRegistry } from '../domain/templates/registry.js';
 import { accountsRoutes } from '../features/accounts/accounts.routes.js';
+import { breakGlassRoutes } from '../features/accounts/break-glass.routes.js';
+import { passwordRoutes } from '../features/accounts/password.routes.js';
+import { twoFactorGuard } from '../features/accounts/two-factor.guard.js';
+import { twoFactorRoutes } from '../features/accounts/two-factor.routes.js';
 import { auditRoutes } from '../features/audit/audit.routes.js';
 import { organizationsRoutes } from '../features/organizations/organizations.routes.js';
 import { schemasRoutes } from '../features/schemas/schemas.routes.js';
@@ -95,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Every route below: cross-site writes refused, the session resolved, CSRF token, screen lock, sign-in
       // required unless the route is marked public, membership for /orgs/:orgId/… (see auth-plugin.ts).
       await api.register(authPlugin, { db, settings });
+      // Organizations that require two-factor authentication; routes marked recentAuth (two-factor.guard.ts).
+      await api.register(twoFactorGuard, { db });
 
       // Public: the checklists and stateless validation need no account.
       await api.register(async (open) => {
@@ -106,6 +112,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
 
       await api.register(accountsRoutes, { db, settings });
+      await api.register(passwordRoutes, { db, settings });
+      await api.register(breakGlassRoutes, { db, settings });
+      await api.register(twoFactorRoutes, { db, settings });
       await api.register(organizationsRoutes, { db });
       await api.register(auditRoutes, { db });
 

@@ -25,6 +25,13 @@ export const APP_ERROR_STATUS = {
   /** The body is in a media type the route does not read (e.g. a form post to a JSON API). */
   'unsupported-media-type': 415,
   'rate-limited': 429,
+  /**
+   * A sensitive action (disabling 2FA, a member's role, signing keys…) needs a recent password (and code): the UI
+   * asks for them, POSTs /auth/reauthenticate and retries. 403, not 401: the session is alive.
+   */
+  'reauth-required': 403,
+  /** The organization requires two-factor authentication and the caller has not turned it on yet. */
+  'two-factor-required': 403,
   /** Anything unexpected. The client gets a generic message; the details go to the log. */
   internal: 500,
 } as const satisfies Record<string, number>;

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { issueSetupToken } from '../features/accounts/accounts.service.js';
 import { sendDueReminders } from '../features/requests/reminders.js';
 import { startWebhookDispatcher } from '../features/webhooks/dispatcher.js';
+import { logTransport, startMailDispatcher } from '../features/mail/mail-outbox.js';
 import { upsertTemplate } from '../features/templates/templates.repository.js';
 import { ANONYMOUS } from '../security/context.js';
 import { resolveSettings, settingsFromEnv, type AppSettings } from '../security/settings.js';
@@ -105,13 +106,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 /** How often the server delivers queued webhooks, and sends reminders for overdue requests. */
 export const WEBHOOK_INTERVAL_MS = 15_000;
 export const REMINDER_INTERVAL_MS = 60 * 60_000;
+/** How often queued mail (password-reset links, break-glass alerts) goes out through the transport. */
+export const MAIL_INTERVAL_MS = 5_000;
 
 /**
- * The server's background work: webhook deliveries (the outbox written with each event) and the reminder sweep
- * over open requests. Returns a function that stops both and waits for a run in progress.
+ * The server's background work: webhook deliveries (the outbox written with each event), the reminder sweep over
+ * open requests, and the mail outbox. Returns a function that stops them and waits for a run in progress.
  */
 function startBackgroundJobs(db: Db, settings: AppSettings, onError: (e: unknown) => void): () => Promise<void> {
   const stopWebhooks = startWebhookDispatcher(db.kysely, WEBHOOK_INTERVAL_MS, { now: settings.now, onError });
+  // No SMTP client ships: queued mail is written to the server's output for the operator (docs/security.md).
+  const stopMail = startMailDispatcher(
+    db.kysely,
+    logTransport((line) => process.stdout.write(line)),
+    MAIL_INTERVAL_MS,
+    { now: settings.now, onError },
+  );
   let sweeping: Promise<unknown> | undefined;
   const sweep = (): void => {
     if (sweeping !== undefined) return;
@@ -128,5 +138,6 @@ function startBackgroundJobs(db: Db, settings: AppSettings, onError: (e: unknown
     clearInterval(timer);
     await sweeping;
     await stopWebhooks();
+    await stopMail();
   };
 }

@@ -147,6 +147,33 @@ export interface AuditQuery {
   action?: string;
   /** objectType:objectId, or an object id. */
   object?: string;
+  /** Records at or after this time (a date-time with its offset, or a UTC date). */
+  from?: string;
+  /** Records before this time. */
+  to?: string;
+}
+
+export type AuditExportFormat = 'csv' | 'fhir' | 'syslog';
+
+/** One of the signed-in user's own audit records (GET /account/activity). */
+export interface ActivityEvent {
+  seq: number;
+  at: string;
+  action: string;
+  outcome: 'success' | 'denied' | 'failure';
+  orgId: string | null;
+  orgName: string | null;
+  objectType: string;
+  objectId: string | null;
+  revision: number | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface ActivityQuery {
+  limit?: number;
+  before?: number;
+  action?: string;
 }
 
 // ---- Publishing and the directory (src/features/publishing/publishing.schema.ts) ---------------------------------

@@ -18,6 +18,9 @@ import type {
   Grant,
   HospitalRef,
   AuditQuery,
+  ActivityEvent,
+  ActivityQuery,
+  AuditExportFormat,
   CreatedInvitation,
   DirectoryPage,
   DirectoryQuery,
@@ -259,6 +262,11 @@ export const api = {
   acceptInvitation: (token: string) => withSession(request('POST', `${V1}/invitations/${enc(token)}/accept`)),
   audit: (orgId: string, q: AuditQuery): Promise<AuditPage> =>
     request('GET', `${V1}/orgs/${enc(orgId)}/audit${query({ ...q })}`),
+  /** Where the browser downloads the trail's export (a plain GET: the session cookie suffices). */
+  auditExportUrl: (orgId: string, q: Omit<AuditQuery, 'limit' | 'before'>, format: AuditExportFormat): string =>
+    `${V1}/orgs/${enc(orgId)}/audit/export${query({ ...q, format })}`,
+  activity: (q: ActivityQuery): Promise<{ events: ActivityEvent[] }> =>
+    request('GET', `${V1}/account/activity${query({ ...q })}`),
 
   // Products.
   products: (orgId: string): Promise<Product[]> => request('GET', `${V1}/orgs/${enc(orgId)}/products`),

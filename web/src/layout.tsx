@@ -173,6 +173,7 @@ function OrgNav({ membership }: { membership: Membership }) {
   if (can(membership.role, 'manage')) links.push({ to: `${base}/webhooks`, label: t('nav.webhooks') });
   links.push({ to: `${base}/members`, label: t('nav.members') });
   if (can(membership.role, 'audit')) links.push({ to: `${base}/audit`, label: t('nav.audit') });
+  if (can(membership.role, 'manage')) links.push({ to: `${base}/break-glass`, label: t('nav.breakGlass') });
   links.push({ to: `${base}/notifications`, label: t('nav.notifications') });
   return (
     <nav className="org-bar" aria-label={t('nav.orgMenu')} data-testid="org-nav" data-kind={membership.kind}>
@@ -306,6 +307,30 @@ function SignedInTools({ compact }: { compact: boolean }) {
         </Menu.Target>
         <Menu.Dropdown>
           <Menu.Label>{session.user.email}</Menu.Label>
+          <Menu.Item
+            leftSection={<UserIcon size={14} />}
+            component={Link}
+            to="/account/password"
+            data-testid="change-password"
+          >
+            {t('password.title')}
+          </Menu.Item>
+          <Menu.Item
+            leftSection={<LockIcon size={14} />}
+            component={Link}
+            to="/account/security"
+            data-testid="account-security"
+          >
+            {t('twoFactor.pageTitle')}
+          </Menu.Item>
+          <Menu.Item
+            leftSection={<UserIcon size={14} />}
+            component={Link}
+            to="/account/activity"
+            data-testid="account-activity"
+          >
+            {t('activity.menu')}
+          </Menu.Item>
           <Menu.Item leftSection={<LockIcon size={14} />} onClick={() => void lock()}>
             {t('lock.button')}
           </Menu.Item>

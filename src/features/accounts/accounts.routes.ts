@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/database.js';
 import { clearSessionCookie, setSessionCookie } from '../../security/auth-plugin.js';
+import { rateLimit } from '../../security/rate-limit.js';
 import { SESSION_COOKIE } from '../../security/sessions.js';
 import type { AppSettings } from '../../security/settings.js';
 import { ErrorResponseSchema } from '../../server/errors.js';
@@ -28,6 +29,8 @@ import {
   type SessionResult,
   type SessionView,
 } from './accounts.service.js';
+import { setTwoFactorCookie } from './two-factor.routes.js';
+import { TwoFactorPendingSchema } from './two-factor.schema.js';
 
 export interface AccountsRoutesOptions {
   db: Db;
@@ -87,6 +90,8 @@ export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions>
     '/auth/sign-up',
     {
       config: { access: 'public', startsSession: true },
+      // Every attempt counts, before the body is read: mass account creation from one address (RATE_LIMITS).
+      onRequest: rateLimit(k, 'signup-ip'),
       schema: {
         tags,
         summary: 'Create an account and sign in',
@@ -110,13 +115,21 @@ export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions>
         summary: 'Sign in',
         description:
           'Sets the session cookie. A wrong email or password answers 401, the same for both; repeated failures ' +
-          'answer 429 with `details.retryAfterSeconds` and Retry-After.',
+          'answer 429 with `details.retryAfterSeconds` and Retry-After. With two-factor authentication on, a right ' +
+          'password answers 202 and sets a short-lived pending cookie instead: send a code to POST /auth/two-factor.',
         body: SignInBodySchema,
-        response: { 200: SessionSchema, 400: E, 401: E, 429: E },
+        response: { 200: SessionSchema, 202: TwoFactorPendingSchema, 400: E, 401: E, 429: E },
       },
     },
-    async (request, reply) =>
-      sendSession(request, reply, await signIn(k, request.ctx, withPrevious(request), settings)),
+    async (request, reply) => {
+      const result = await signIn(k, request.ctx, withPrevious(request), settings);
+      if ('challenge' in result) {
+        // Two-factor authentication is on: no session until POST /auth/two-factor (two-factor.routes.ts).
+        setTwoFactorCookie(request, reply, result.challenge);
+        return reply.code(202).send({ twoFactorRequired: true as const, expiresAt: result.challenge.expiresAt });
+      }
+      return sendSession(request, reply, result);
+    },
   );
 
   app.post(

@@ -36,6 +36,8 @@ import {
   type UserRecord,
 } from './accounts.repository.js';
 import { loadSessionView, toSessionView, type SessionResult, type SessionView } from './session-view.js';
+import { hasTwoFactor } from './two-factor.repository.js';
+import { beginTwoFactorChallenge, type TwoFactorChallenge } from './two-factor.service.js';
 
 export type { SessionResult, SessionView } from './session-view.js';
 
@@ -294,7 +296,7 @@ export async function signIn(
   ctx: RequestContext,
   input: { email: string; password: string; previousToken?: string | undefined },
   settings: AppSettings,
-): Promise<SessionResult> {
+): Promise<SessionResult | { challenge: TwoFactorChallenge }> {
   const email = normalizeEmail(input.email);
   const emailKey = throttleKey('email', email);
   await requireNotBlocked(db, [emailKey, throttleKey('ip', ctx.ip)], settings.now());
@@ -310,6 +312,14 @@ export async function signIn(
   const rehash = needsRehash(user.passwordHash, settings.passwordHashing)
     ? await hashPassword(input.password, settings.passwordHashing)
     : undefined;
+  if (await hasTwoFactor(db, user.id)) {
+    // The password was right, but no session yet: it begins with the second factor (two-factor.service.ts), which
+    // also clears the throttle's failures.
+    return db.transaction().execute(async (trx) => {
+      if (rehash !== undefined) await updatePasswordHash(trx, user.id, rehash);
+      return { challenge: await beginTwoFactorChallenge(trx, ctx, user.id) };
+    });
+  }
   return db.transaction().execute(async (trx) => {
     await clearFailures(trx, emailKey);
     await resetSignInFailures(trx, user.id);

@@ -198,6 +198,7 @@ export const assessmentsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates
   app.post(
     '/orgs/:orgId/assessments/:assessmentId/accept',
     {
+      config: { recentAuth: true },
       schema: {
         tags,
         summary: 'Accept the residual risk (owner or approver): the assessment is frozen, timed and audited',

@@ -23,6 +23,8 @@ export const NOTIFICATION_KINDS = [
    * an accepted one needs review (`action: 'review-needed'`).
    */
   'assessment.new-revision',
+  /** The organization's break-glass account (非常時アカウント) was used, with the stated reason; an owner must rotate it. */
+  'break-glass.used',
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

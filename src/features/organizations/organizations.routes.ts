@@ -65,7 +65,10 @@ export const organizationsRoutes: FastifyPluginCallbackTypebox<{ db: Db }> = (ap
 
   app.get(
     '/orgs/:orgId',
-    { schema: { tags, summary: 'An organization', params: OrgParamsSchema, response: { 200: OrgSchema, ...errors } } },
+    {
+      config: { twoFactorExempt: true },
+      schema: { tags, summary: 'An organization', params: OrgParamsSchema, response: { 200: OrgSchema, ...errors } },
+    },
     (request) => getOrg(k, request.ctx, request.params.orgId),
   );
 
@@ -85,6 +88,7 @@ export const organizationsRoutes: FastifyPluginCallbackTypebox<{ db: Db }> = (ap
   app.patch(
     '/orgs/:orgId/members/:userId',
     {
+      config: { recentAuth: true },
       schema: {
         tags,
         summary: "Change a member's role (owner)",
@@ -100,6 +104,7 @@ export const organizationsRoutes: FastifyPluginCallbackTypebox<{ db: Db }> = (ap
   app.delete(
     '/orgs/:orgId/members/:userId',
     {
+      config: { recentAuth: true },
       schema: {
         tags,
         summary: 'Remove a member (owner)',

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
 import { LIMITS } from '../../formats/errors.js';
+import { rateLimit } from '../../security/rate-limit.js';
 import { ErrorResponseSchema } from '../../server/errors.js';
 import {
   getSigningKeys,
@@ -64,6 +65,7 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
     '/directory',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags: ['directory'],
         summary: 'Search published statements',
@@ -71,7 +73,7 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
           'Public publications, and restricted ones the caller may read, newest revision of each statement. ' +
           'answer=ROW:ANSWER filters repeat and all must hold, e.g. answer=4.1-d:yes&answer=12.4:yes.',
         querystring: DirectoryQuerySchema,
-        response: { 200: DirectoryPageSchema, 400: ErrorResponseSchema },
+        response: { 200: DirectoryPageSchema, 400: ErrorResponseSchema, 429: ErrorResponseSchema },
       },
     },
     (req) => searchDirectory(k, deps, req.ctx, req.query),
@@ -80,11 +82,12 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
     '/directory/:publicationId',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags: ['directory'],
         summary: 'A published statement (stable link)',
         params: PublicationParamsSchema,
-        response: { 200: PublicationDetailSchema, 404: ErrorResponseSchema },
+        response: { 200: PublicationDetailSchema, 404: ErrorResponseSchema, 429: ErrorResponseSchema },
       },
     },
     (req) => getPublicationDetail(k, deps, req.ctx, req.params.publicationId),
@@ -93,6 +96,7 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
     '/directory/:publicationId/files/:format',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags: ['directory'],
         summary: 'Download a published statement as signed JSON, PDF, XLSX, standalone HTML or CSV',
@@ -100,6 +104,7 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
         response: {
           200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file' }),
           404: ErrorResponseSchema,
+          429: ErrorResponseSchema,
         },
       },
     },
@@ -119,6 +124,7 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
     '/verify',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'verify-ip'),
       bodyLimit: LIMITS.maxFileBytes,
       schema: {
         tags: ['directory'],
@@ -131,6 +137,7 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
           400: ErrorResponseSchema,
           413: ErrorResponseSchema,
           415: ErrorResponseSchema,
+          429: ErrorResponseSchema,
         },
       },
     },
@@ -227,6 +234,7 @@ export const publishingRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOpti
   app.post(
     '/orgs/:orgId/signing-keys/rotate',
     {
+      config: { recentAuth: true },
       schema: {
         tags: ['publishing'],
         summary: 'Retire the signing key and issue a new one from the instance CA',
@@ -239,6 +247,7 @@ export const publishingRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOpti
   app.put(
     '/orgs/:orgId/signing-keys',
     {
+      config: { recentAuth: true },
       schema: {
         tags: ['publishing'],
         summary: "Sign with the organization's own certificate chain and private key (PEM)",

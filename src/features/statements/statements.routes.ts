@@ -183,6 +183,7 @@ export const statementsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates:
   app.post(
     `${rev}/finalize`,
     {
+      config: { recentAuth: true },
       schema: {
         tags,
         summary: 'Finalize (確定)',

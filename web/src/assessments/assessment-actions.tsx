@@ -26,6 +26,7 @@ import {
   type RiskView,
 } from './assessments-api';
 import { rowIdOfKey } from './labels';
+import { useReauth } from '../account/reauth';
 
 const DOWNLOADS: readonly { kind: DownloadKind; testId: string }[] = [
   { kind: 'register.xlsx', testId: 'download-register-xlsx' },
@@ -128,8 +129,9 @@ export function AcceptDialog({
   const queryClient = useQueryClient();
   const [note, setNote] = useState('');
   const [understood, setUnderstood] = useState(false);
+  const guard = useReauth();
   const accept = useMutation({
-    mutationFn: () => assessmentsApi.accept(orgId, assessment.id, note),
+    mutationFn: () => guard(() => assessmentsApi.accept(orgId, assessment.id, note)),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: assessmentKeys.one(orgId, assessment.id) });
       await queryClient.invalidateQueries({ queryKey: assessmentKeys.list(orgId) });

@@ -3,9 +3,11 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api';
+import { isPending, signInWithPassword } from '../account/two-factor-api';
+import type { Session } from '../api-types';
 import { useSession } from '../session';
 import { AuthCard, FormError } from './auth-form';
+import { TwoFactorStep } from './two-factor-step';
 
 /** Where to go after signing in: a path of this site only (never another origin). */
 export function safeNext(next: string | null): string {
@@ -20,17 +22,35 @@ export function SignInPage() {
   const { setSession, endedBecause } = useSession();
   const [email, setEmail] = useState(params.get('email') ?? '');
   const [password, setPassword] = useState('');
+  // Set when the password was right and two-factor authentication asks for a code (two-factor-step.tsx).
+  const [pending, setPending] = useState(false);
+  const signedIn = (session: Session) => {
+    setSession(session);
+    void navigate(next, { replace: true });
+  };
   const signIn = useMutation({
-    mutationFn: () => api.signIn({ email: email.trim(), password }),
-    onSuccess: (session) => {
-      setSession(session);
-      void navigate(next, { replace: true });
+    mutationFn: () => signInWithPassword({ email: email.trim(), password }),
+    onSuccess: (result) => {
+      if (isPending(result)) setPending(true);
+      else signedIn(result);
     },
   });
 
   useEffect(() => {
     document.title = `${t('auth.signIn')} — OpenMDS`;
   }, [t]);
+
+  if (pending) {
+    return (
+      <TwoFactorStep
+        onSession={signedIn}
+        onBack={() => {
+          setPending(false);
+          setPassword('');
+        }}
+      />
+    );
+  }
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -70,9 +90,19 @@ export function SignInPage() {
         </Stack>
       </form>
       <Text size="sm">
+        <Anchor component={Link} to="/password-reset" data-testid="forgot-password">
+          {t('passwordReset.forgot')}
+        </Anchor>
+      </Text>
+      <Text size="sm">
         {t('auth.noAccount')}{' '}
         <Anchor component={Link} to={`/sign-up${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`}>
           {t('auth.signUp')}
+        </Anchor>
+      </Text>
+      <Text size="xs" c="dimmed">
+        <Anchor component={Link} to="/break-glass" c="dimmed" data-testid="break-glass-link">
+          {t('breakGlass.signInLink')}
         </Anchor>
       </Text>
     </AuthCard>

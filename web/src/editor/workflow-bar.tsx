@@ -28,6 +28,7 @@ import { StatementPublications } from '../publishing/statement-publications';
 import { can, useMembership, useSession } from '../session';
 import { answerLabel } from './answer-label';
 import type { CompiledTemplate, ValidationIssue } from './model';
+import { useReauth } from '../account/reauth';
 
 interface Props {
   orgId: string;
@@ -91,8 +92,9 @@ export const WorkflowBar = memo(function WorkflowBar({
     mutationFn: () => api.returnToDraft(orgId, detail.id, rev, reason.trim()),
     onSuccess: onDetail,
   });
+  const guard = useReauth();
   const finalize = useMutation({
-    mutationFn: () => api.finalize(orgId, detail.id, rev, latest.version),
+    mutationFn: () => guard(() => api.finalize(orgId, detail.id, rev, latest.version)),
     onSuccess: onDetail,
   });
   const confirm = useMutation({ mutationFn: () => api.confirmProxy(orgId, detail.id, rev), onSuccess: onDetail });

@@ -61,6 +61,8 @@ export function notificationText(n: AppNotification, t: TFunction): string {
           : 'notifications.kinds.assessment.redrafted',
         { ...v, title: str(n.params, 'title'), count: Number(n.params['touchedRisks'] ?? 0) },
       );
+    case 'break-glass.used':
+      return t('notifications.kinds.breakGlass.used', v);
   }
 }
 
@@ -95,5 +97,7 @@ export function notificationLink(n: AppNotification, orgId: string, kind: OrgKin
       const a = str(n.params, 'assessmentId');
       return a === '' ? `${base}/assessments` : `${base}/assessments/${encodeURIComponent(a)}`;
     }
+    case 'break-glass.used':
+      return `${base}/break-glass`;
   }
 }

@@ -26,6 +26,7 @@ import { LoadError, Loading } from '../pages/query-state';
 import { can, useMembership } from '../session';
 import { Page } from '../workspace/page';
 import { Fingerprint } from './publication-labels';
+import { useReauth } from '../account/reauth';
 
 /** Saves text as a file through a temporary object URL (no server round trip; the PEM is public). */
 function saveText(name: string, text: string, type = 'application/x-pem-file') {
@@ -201,8 +202,9 @@ function KeyCard({ signingKey: k, current }: { signingKey: SigningKey; current: 
 function RotateDialog({ orgId, opened, onClose }: { orgId: string; opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const guard = useReauth();
   const rotate = useMutation({
-    mutationFn: () => api.rotateSigningKey(orgId),
+    mutationFn: () => guard(() => api.rotateSigningKey(orgId)),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['signing-keys', orgId] });
       onClose();
@@ -232,8 +234,9 @@ function UploadDialog({ orgId, opened, onClose }: { orgId: string; opened: boole
   const queryClient = useQueryClient();
   const [chain, setChain] = useState('');
   const [key, setKey] = useState('');
+  const guard = useReauth();
   const upload = useMutation({
-    mutationFn: () => api.uploadSigningKey(orgId, { certificateChainPem: chain, privateKeyPem: key }),
+    mutationFn: () => guard(() => api.uploadSigningKey(orgId, { certificateChainPem: chain, privateKeyPem: key })),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['signing-keys', orgId] });
       setChain('');

@@ -1,10 +1,10 @@
-import { Alert, Badge, Button, Code, Group, Paper, Select, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Menu, Paper, Select, Table, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { api } from '../api';
-import type { AuditEvent, AuditQuery } from '../api-types';
+import type { AuditEvent, AuditExportFormat, AuditQuery } from '../api-types';
 import { formatDateTime } from '../format';
 import { useLang } from '../i18n';
 import { LoadError, Loading } from '../pages/query-state';
@@ -12,6 +12,21 @@ import { can, useMembership } from '../session';
 import { Page } from './page';
 
 const PAGE = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EXPORTS: { format: AuditExportFormat; label: 'audit.exportCsv' | 'audit.exportFhir' | 'audit.exportSyslog' }[] = [
+  { format: 'csv', label: 'audit.exportCsv' },
+  { format: 'fhir', label: 'audit.exportFhir' },
+  { format: 'syslog', label: 'audit.exportSyslog' },
+];
+
+/** The dates of the form (days in Japan time, as the table shows) as the API's range: from the first day's start to the last day's end. */
+function rangeOf(from: string, to: string): Pick<AuditQuery, 'from' | 'to'> {
+  const start = (day: string) => new Date(`${day}T00:00:00+09:00`);
+  return {
+    ...(from === '' ? {} : { from: start(from).toISOString() }),
+    ...(to === '' ? {} : { to: new Date(start(to).getTime() + DAY_MS).toISOString() }),
+  };
+}
 
 /** The organization's audit trail, newest first, with the hash chain's verification (改ざん検知). */
 export function AuditPage() {
@@ -21,6 +36,7 @@ export function AuditPage() {
   const membership = useMembership(orgId);
   const [draft, setDraft] = useState<AuditQuery>({});
   const [filters, setFilters] = useState<AuditQuery>({});
+  const [days, setDays] = useState({ from: '', to: '' });
   const allowed = can(membership?.role, 'audit');
   const members = useQuery({ queryKey: ['members', orgId], queryFn: () => api.members(orgId), enabled: allowed });
   const audit = useInfiniteQuery({
@@ -33,7 +49,14 @@ export function AuditPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setFilters({ ...draft });
+    setFilters({ ...draft, ...rangeOf(days.from, days.to) });
+  };
+  const exportFilters = {
+    actor: filters.actor,
+    action: filters.action,
+    object: filters.object,
+    from: filters.from,
+    to: filters.to,
   };
 
   if (!allowed) {
@@ -86,6 +109,22 @@ export function AuditPage() {
             value={draft.object ?? ''}
             onChange={(e) => setDraft({ ...draft, object: e.currentTarget.value })}
           />
+          <TextInput
+            type="date"
+            label={t('audit.from')}
+            size="xs"
+            value={days.from}
+            onChange={(e) => setDays({ ...days, from: e.currentTarget.value })}
+            data-testid="audit-from"
+          />
+          <TextInput
+            type="date"
+            label={t('audit.to')}
+            size="xs"
+            value={days.to}
+            onChange={(e) => setDays({ ...days, to: e.currentTarget.value })}
+            data-testid="audit-to"
+          />
           <Button type="submit" size="xs">
             {t('audit.filter')}
           </Button>
@@ -94,11 +133,35 @@ export function AuditPage() {
             variant="subtle"
             onClick={() => {
               setDraft({});
+              setDays({ from: '', to: '' });
               setFilters({});
             }}
           >
             {t('audit.clear')}
           </Button>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <Button size="xs" variant="default" data-testid="audit-export">
+                {t('audit.export')}
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              {EXPORTS.map((x) => (
+                <Menu.Item
+                  key={x.format}
+                  component="a"
+                  href={api.auditExportUrl(orgId, exportFilters, x.format)}
+                  download
+                  data-format={x.format}
+                >
+                  {t(x.label)}
+                </Menu.Item>
+              ))}
+              <Menu.Label maw={280} style={{ whiteSpace: 'normal' }}>
+                {t('audit.exportNote')}
+              </Menu.Label>
+            </Menu.Dropdown>
+          </Menu>
         </Group>
       </Paper>
       {audit.isPending ? (

@@ -25,6 +25,8 @@ import { CheckIcon } from '../icons';
 import { LoadError, Loading } from '../pages/query-state';
 import { can, useMembership, useSession } from '../session';
 import { Page } from './page';
+import { useReauth } from '../account/reauth';
+import { SecurityPolicyPanel } from '../account/security-policy-panel';
 
 export function MembersPage() {
   const { t } = useTranslation();
@@ -36,12 +38,15 @@ export function MembersPage() {
   const queryClient = useQueryClient();
   const members = useQuery({ queryKey: ['members', orgId], queryFn: () => api.members(orgId) });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: ['members', orgId] });
+  // Sensitive: the server may ask for the password (and code) again first (account/reauth.tsx).
+  const guard = useReauth();
   const setRole = useMutation({
-    mutationFn: ({ userId, role }: { userId: string; role: Role }) => api.setMemberRole(orgId, userId, role),
+    mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
+      guard(() => api.setMemberRole(orgId, userId, role)),
     onSettled: invalidate,
   });
   const remove = useMutation({
-    mutationFn: (userId: string) => api.removeMember(orgId, userId),
+    mutationFn: (userId: string) => guard(() => api.removeMember(orgId, userId)),
     onSettled: invalidate,
   });
 
@@ -118,6 +123,12 @@ export function MembersPage() {
         </Table>
       )}
       <FormError error={setRole.error ?? remove.error} fields={[]} />
+      {isOwner && (
+        <SecurityPolicyPanel
+          orgId={orgId}
+          memberNames={new Map((members.data ?? []).map((m) => [m.userId, m.displayName]))}
+        />
+      )}
       {isOwner && <Invitations orgId={orgId} />}
     </Page>
   );
