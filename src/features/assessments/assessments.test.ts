@@ -12,6 +12,7 @@ import {
   type TestApp,
   type TestSession,
 } from '../../../test/support/app.js';
+import { insertLink, insertSource, insertSystem } from '../../../test/support/inventory.js';
 import { testDatabases } from '../../../test/support/databases.js';
 import { finalizableGeneralPacs } from '../../../test/support/statements.js';
 import { canonicalContent } from '../../db/hash.js';
@@ -54,41 +55,9 @@ describe.each(testDatabases())('risk assessments on $name', (database) => {
     connections: string[],
     statement: Statement,
   ): Promise<{ systemId: string; sourceId: string }> {
-    const systemId = randomUUID();
-    const sourceId = randomUUID();
-    const { json, hash } = canonicalContent(statement);
-    await t.db.kysely
-      .insertInto('systems')
-      .values({
-        id: systemId,
-        org_id: orgId,
-        name,
-        patient_data: 1,
-        connections: JSON.stringify(connections),
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    await t.db.kysely
-      .insertInto('statement_sources')
-      .values({
-        id: sourceId,
-        org_id: orgId,
-        kind: 'file',
-        file_name: `${name}.json`,
-        format: 'json',
-        content: json,
-        content_hash: hash,
-        template_id: statement.template.id,
-        template_edition: statement.template.edition,
-        signature_status: 'unsigned',
-        added_at: at,
-      })
-      .execute();
-    await t.db.kysely
-      .insertInto('system_statements')
-      .values({ system_id: systemId, source_id: sourceId, added_at: at })
-      .execute();
+    const systemId = await insertSystem(t.db.kysely, orgId, name, { connections, at });
+    const sourceId = await insertSource(t.db.kysely, orgId, statement, { fileName: `${name}.json`, at });
+    await insertLink(t.db.kysely, systemId, sourceId, at);
     return { systemId, sourceId };
   }
 

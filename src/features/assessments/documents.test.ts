@@ -14,9 +14,9 @@ import {
   type TestApp,
   type TestSession,
 } from '../../../test/support/app.js';
+import { insertLink, insertSource, insertSystem } from '../../../test/support/inventory.js';
 import { testDatabases } from '../../../test/support/databases.js';
 import { finalizableGeneralPacs } from '../../../test/support/statements.js';
-import { canonicalContent } from '../../db/hash.js';
 import { REGISTER_HEADINGS } from './register-xlsx.js';
 import { ACCEPTED_CHAPTER, RULES_TITLE } from './rules.js';
 
@@ -67,44 +67,12 @@ describe.each(testDatabases())('assessment documents on $name', (database) => {
 
   /** A system relying on the General-PACS statement (held once), as the inventory records them. */
   async function system(name: string): Promise<string> {
-    const systemId = randomUUID();
-    await t.db.kysely
-      .insertInto('systems')
-      .values({
-        id: systemId,
-        org_id: orgId,
-        name,
-        patient_data: 1,
-        connections: JSON.stringify(['internal-only']),
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    if (sourceId === undefined) {
-      sourceId = randomUUID();
-      const statement = finalizableGeneralPacs();
-      const { json, hash } = canonicalContent(statement);
-      await t.db.kysely
-        .insertInto('statement_sources')
-        .values({
-          id: sourceId,
-          org_id: orgId,
-          kind: 'file',
-          file_name: 'general-pacs.json',
-          format: 'json',
-          content: json,
-          content_hash: hash,
-          template_id: statement.template.id,
-          template_edition: statement.template.edition,
-          signature_status: 'unsigned',
-          added_at: at,
-        })
-        .execute();
-    }
-    await t.db.kysely
-      .insertInto('system_statements')
-      .values({ system_id: systemId, source_id: sourceId, added_at: at })
-      .execute();
+    const systemId = await insertSystem(t.db.kysely, orgId, name, { at });
+    sourceId ??= await insertSource(t.db.kysely, orgId, finalizableGeneralPacs(), {
+      fileName: 'general-pacs.json',
+      at,
+    });
+    await insertLink(t.db.kysely, systemId, sourceId, at);
     return systemId;
   }
 

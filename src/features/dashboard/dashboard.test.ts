@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addMember,
@@ -10,9 +9,9 @@ import {
   type TestApp,
   type TestSession,
 } from '../../../test/support/app.js';
+import { insertLink, insertSource, insertSystem } from '../../../test/support/inventory.js';
 import { testDatabases } from '../../../test/support/databases.js';
 import { finalizableGeneralPacs } from '../../../test/support/statements.js';
-import { canonicalContent } from '../../db/hash.js';
 import type { Dashboard } from './dashboard.schema.js';
 import { currentAssessments } from './dashboard.service.js';
 
@@ -55,45 +54,12 @@ describe.each(testDatabases())('the facility dashboard on $name', (database) => 
 
   /** A system, relying on a statement of its own dated `statementDate` unless that is null. */
   async function system(name: string, statementDate: string | null): Promise<string> {
-    const systemId = randomUUID();
-    await t.db.kysely
-      .insertInto('systems')
-      .values({
-        id: systemId,
-        org_id: orgId,
-        name,
-        patient_data: 1,
-        connections: JSON.stringify(['internal-only']),
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    const systemId = await insertSystem(t.db.kysely, orgId, name, { at });
     if (statementDate === null) return systemId;
     const gp = finalizableGeneralPacs();
     const statement = { ...gp, header: { ...gp.header, product: name } };
-    const { json, hash } = canonicalContent(statement);
-    const sourceId = randomUUID();
-    await t.db.kysely
-      .insertInto('statement_sources')
-      .values({
-        id: sourceId,
-        org_id: orgId,
-        kind: 'file',
-        file_name: `${name}.json`,
-        format: 'json',
-        content: json,
-        content_hash: hash,
-        template_id: statement.template.id,
-        template_edition: statement.template.edition,
-        statement_date: statementDate,
-        signature_status: 'unsigned',
-        added_at: at,
-      })
-      .execute();
-    await t.db.kysely
-      .insertInto('system_statements')
-      .values({ system_id: systemId, source_id: sourceId, added_at: at })
-      .execute();
+    const sourceId = await insertSource(t.db.kysely, orgId, statement, { fileName: `${name}.json`, statementDate, at });
+    await insertLink(t.db.kysely, systemId, sourceId, at);
     return systemId;
   }
 
