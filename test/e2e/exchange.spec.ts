@@ -1,17 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  DOC_IMAGES,
-  SHOTS,
-  UPDATE_DOC_IMAGES,
-  browserTestsRun,
-  launchChromium,
-  prepareE2e,
-} from '../support/browser.js';
+import { SHOTS, browserTestsRun, launchChromium, screenshot, watchPage, prepareE2e } from '../support/browser.js';
 import { runCli } from '../../src/cli/main.js';
 import type { Statement } from '../../src/domain/statement.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -22,11 +15,6 @@ const runSpec = browserTestsRun('e2e');
 const OWNER = { email: 'sato@xyz.example.jp', displayName: '佐藤 花子', password: 'General-PACS owner 2026!' };
 const APPROVER = { email: 'suzuki@xyz.example.jp', displayName: '鈴木 一郎', password: 'Approver of statements 2026' };
 const HOSPITAL = { email: 'tanaka@sakura-hp.example.jp', displayName: '田中 実', password: 'Sakura hospital IT 2026!' };
-
-/** The few browser globals the spec reads inside page.evaluate (the project's tsconfig has no DOM library). */
-interface BrowserGlobals {
-  document: { fonts: { ready: Promise<unknown> } };
-}
 
 /** Messages a page may log on purpose: none in this scenario but a refused restricted read (404) by an outsider. */
 const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of (401)/;
@@ -77,35 +65,15 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
 
   const url = (path: string) => `${server!.url}${path}`;
 
-  const watch = (page: Page, who: string) => {
-    page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`${who} console: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400 && r.status() !== 401) {
-        const line = `${who} ${r.request().method()} ${r.url()} → ${r.status()}`;
-        problems.push(line);
-        // A server error's body says what broke.
-        if (r.status() >= 500)
-          void r.text().then(
-            (body) => problems.push(`${line}: ${body}`),
-            () => undefined,
-          );
-      }
-    });
-    page.on('request', (r) => {
-      const u = new URL(r.url());
-      if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.hostname !== '127.0.0.1') offHost.push(r.url());
-    });
-  };
+  const watch = (page: Page, who: string) =>
+    watchPage(
+      page,
+      { problems, offHost },
+      { who, ignoreConsole: (text) => EXPECTED_CONSOLE.test(text), ignoreResponse: (_, status) => status === 401 },
+    );
 
-  const shot = async (page: Page, name: string, options: { fullPage?: boolean } = {}) => {
-    await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.fonts.ready);
-    const path = join(SHOTS, `publish-${name}.png`);
-    await page.screenshot({ path, fullPage: options.fullPage ?? false });
-    if (UPDATE_DOC_IMAGES) copyFileSync(path, join(DOC_IMAGES, `publish-${name}.png`));
-  };
+  const shot = (page: Page, name: string, options: { fullPage?: boolean } = {}) =>
+    screenshot(page, 'publish', name, options);
 
   /** Lets a dialog's opening transition end before a screenshot. */
   const settle = (page: Page) => page.waitForTimeout(400);

@@ -7,15 +7,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import { exportStatement } from '../../src/formats/index.js';
-import {
-  DOC_IMAGES,
-  ROOT,
-  SHOTS,
-  UPDATE_DOC_IMAGES,
-  browserTestsRun,
-  launchChromium,
-  prepareE2e,
-} from '../support/browser.js';
+import { ROOT, SHOTS, browserTestsRun, launchChromium, screenshot, watchPage, prepareE2e } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { generalPacs } from '../support/statements.js';
 
@@ -26,9 +18,7 @@ const MEASURE = '保守用 VPN の接続元を製造業者の保守拠点に限�
 
 /** The few browser globals the spec reads inside page.evaluate (the project's tsconfig has no DOM library). */
 interface BrowserGlobals {
-  document: { fonts: { ready: Promise<unknown> } };
   getComputedStyle(e: unknown): { backgroundColor: string };
-  scrollTo(x: number, y: number): void;
   scrollBy(x: number, y: number): void;
 }
 
@@ -70,38 +60,18 @@ describe.skipIf(!runSpec)('a hospital collects statements, keeps its inventory a
     return false;
   };
 
-  const watch = (p: Page) => {
-    p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // A failed request is logged by the browser with the address it went to.
-      if (/Failed to load resource/.test(m.text()) && isExpected(m.location().url)) return;
-      problems.push(`console: ${m.text()}`);
-    });
-    p.on('response', (r) => {
-      if (r.status() < 400 || isExpected(r.url())) return;
-      const line = `${r.request().method()} ${r.url()} → ${r.status()}`;
-      problems.push(line);
-      if (r.status() >= 500)
-        void r.text().then(
-          (body) => problems.push(`${line}: ${body}`),
-          () => undefined,
-        );
-    });
-    p.on('request', (r) => {
-      const u = new URL(r.url());
-      if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.hostname !== '127.0.0.1') offHost.push(r.url());
-    });
-  };
+  const watch = (p: Page) =>
+    watchPage(
+      p,
+      { problems, offHost },
+      {
+        // A failed request is logged by the browser with the address it went to.
+        ignoreConsole: (text, address) => /Failed to load resource/.test(text) && isExpected(address),
+        ignoreResponse: (address) => isExpected(address),
+      },
+    );
 
-  const shot = async (name: string, options: { fullPage?: boolean } = {}) => {
-    await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.fonts.ready);
-    // A whole page from its top: scrolled, the sticky header would be drawn in its middle.
-    if (options.fullPage === true) await page.evaluate(() => (globalThis as unknown as BrowserGlobals).scrollTo(0, 0));
-    const path = join(SHOTS, `hospital-${name}.png`);
-    await page.screenshot({ path, fullPage: options.fullPage ?? false });
-    if (UPDATE_DOC_IMAGES) copyFileSync(path, join(DOC_IMAGES, `hospital-${name}.png`));
-  };
+  const shot = (name: string, options: { fullPage?: boolean } = {}) => screenshot(page, 'hospital', name, options);
 
   /** Lets a dialog's or drawer's opening transition end before a screenshot. */
   const settle = () => page.waitForTimeout(400);

@@ -1,17 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DOC_IMAGES,
-  SHOTS,
-  UPDATE_DOC_IMAGES,
-  browserTestsRun,
-  launchChromium,
-  prepareE2e,
-} from '../support/browser.js';
+import { browserTestsRun, launchChromium, screenshot, watchPage, prepareE2e } from '../support/browser.js';
 import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 
@@ -56,27 +49,19 @@ describe.skipIf(!runSpec)('a manufacturer writes, reviews and revises a statemen
   let invitationLink = '';
   let statementUrl = '';
 
-  const watch = (page: Page, who: string) => {
-    page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`${who} console: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      const expected = r.status() === 409 || r.status() === 423 || r.status() === 401;
-      if (r.status() >= 400 && !expected) problems.push(`${who} ${r.request().method()} ${r.url()} → ${r.status()}`);
-    });
-    page.on('request', (r) => {
-      const url = new URL(r.url());
-      if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.hostname !== '127.0.0.1') offHost.push(r.url());
-    });
-  };
+  const watch = (page: Page, who: string) =>
+    watchPage(
+      page,
+      { problems, offHost },
+      {
+        who,
+        ignoreConsole: (text) => EXPECTED_CONSOLE.test(text),
+        ignoreResponse: (_, status) => status === 409 || status === 423 || status === 401,
+      },
+    );
 
-  const shot = async (page: Page, name: string, options: { fullPage?: boolean; doc?: boolean } = {}) => {
-    await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.fonts.ready);
-    const path = join(SHOTS, `manufacturer-${name}.png`);
-    await page.screenshot({ path, fullPage: options.fullPage ?? false });
-    if (options.doc === true && UPDATE_DOC_IMAGES) copyFileSync(path, join(DOC_IMAGES, `manufacturer-${name}.png`));
-  };
+  const shot = (page: Page, name: string, options: { fullPage?: boolean; doc?: boolean } = {}) =>
+    screenshot(page, 'manufacturer', name, { ...options, doc: options.doc === true });
 
   beforeAll(async () => {
     prepareE2e();

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium, driven through playwright-core; nothing is downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -47,4 +47,66 @@ export function prepareE2e(): void {
   if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run npm run build:web first`);
   mkdirSync(SHOTS, { recursive: true });
   if (UPDATE_DOC_IMAGES) mkdirSync(DOC_IMAGES, { recursive: true });
+}
+
+/** What a spec's pages did that they should not: collected by watchPage, asserted empty at the end. */
+export interface PageWatch {
+  problems: string[];
+  /** Requests to any host but the test server's (the UI must never fetch from elsewhere). */
+  offHost: string[];
+}
+
+export interface WatchOptions {
+  /** Prefixes each problem: whose page it was. */
+  who?: string;
+  /** A console error the scenario causes on purpose (the browser logs every failed request), by text and address. */
+  ignoreConsole?: (text: string, url: string) => boolean;
+  /** A failed response (400 and up) the scenario causes on purpose. */
+  ignoreResponse?: (url: string, status: number) => boolean;
+}
+
+/**
+ * Watches a page for script errors, console errors, failed responses (a 5xx with its body, which says what broke)
+ * and requests that leave the test server.
+ */
+export function watchPage(page: Page, watch: PageWatch, options: WatchOptions = {}): void {
+  const who = options.who === undefined ? '' : `${options.who} `;
+  page.on('pageerror', (e) => watch.problems.push(`${who}pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error' || options.ignoreConsole?.(m.text(), m.location().url) === true) return;
+    watch.problems.push(`${who}console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() < 400 || options.ignoreResponse?.(r.url(), r.status()) === true) return;
+    const line = `${who}${r.request().method()} ${r.url()} → ${r.status()}`;
+    watch.problems.push(line);
+    if (r.status() >= 500)
+      void r.text().then(
+        (body) => watch.problems.push(`${line}: ${body}`),
+        () => undefined,
+      );
+  });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.hostname !== '127.0.0.1') watch.offHost.push(r.url());
+  });
+}
+
+/**
+ * Saves a screenshot as SHOTS/`prefix-name`.png once the fonts are in, and copies it to the guides' images when
+ * UPDATE_DOC_IMAGES is set (unless `doc` is false). A full page is taken from its top: scrolled, the sticky header
+ * would be drawn in its middle.
+ */
+export async function screenshot(
+  page: Page,
+  prefix: string,
+  name: string,
+  options: { fullPage?: boolean; doc?: boolean } = {},
+): Promise<void> {
+  // Sent as text: the project's tsconfig has no DOM library.
+  await page.evaluate('document.fonts.ready.then(() => undefined)');
+  if (options.fullPage === true) await page.evaluate('window.scrollTo(0, 0)');
+  const path = join(SHOTS, `${prefix}-${name}.png`);
+  await page.screenshot({ path, fullPage: options.fullPage ?? false });
+  if (options.doc !== false && UPDATE_DOC_IMAGES) copyFileSync(path, join(DOC_IMAGES, `${prefix}-${name}.png`));
 }
