@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, SegmentedControl, Table, Text } from '@mantine/core';
+import { Code, SegmentedControl, Table, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import type { ActivityEvent } from '../api-types';
 import { formatDateTime } from '../format';
 import { useLang } from '../i18n';
 import { LoadError, Loading } from '../pages/query-state';
+import { AuditClientCell, AuditObjectCell, AuditOutcomeCell, LoadMore } from '../workspace/audit-cells';
 import { Page } from '../workspace/page';
 
 const PAGE = 100;
@@ -63,37 +64,19 @@ export function ActivityPage() {
                   <Code>{e.action}</Code>
                 </Table.Td>
                 <Table.Td>{e.orgName ?? ''}</Table.Td>
-                <Table.Td>
-                  {e.objectType}
-                  {e.objectId !== null && (
-                    <Text span size="xs" c="dimmed" ml={4} title={e.objectId}>
-                      {e.objectId.slice(0, 8)}
-                    </Text>
-                  )}
-                  {e.revision !== null && ` rev ${e.revision}`}
-                </Table.Td>
-                <Table.Td>
-                  <Badge
-                    size="xs"
-                    variant="light"
-                    color={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'orange' : 'red'}
-                  >
-                    {e.outcome}
-                  </Badge>
-                </Table.Td>
-                <Table.Td title={e.userAgent ?? ''}>{e.ip ?? ''}</Table.Td>
+                <AuditObjectCell
+                  type={e.objectType}
+                  id={e.objectId}
+                  {...(e.revision === null ? {} : { suffix: ` rev ${e.revision}` })}
+                />
+                <AuditOutcomeCell outcome={e.outcome} />
+                <AuditClientCell ip={e.ip} userAgent={e.userAgent} />
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
-      {activity.hasNextPage && (
-        <Group justify="center">
-          <Button variant="default" onClick={() => void activity.fetchNextPage()} loading={activity.isFetchingNextPage}>
-            {t('activity.more')}
-          </Button>
-        </Group>
-      )}
+      <LoadMore query={activity} label={t('activity.more')} />
     </Page>
   );
 }

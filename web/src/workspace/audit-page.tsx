@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Group, Menu, Paper, Select, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Code, Group, Menu, Paper, Select, Table, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { formatDateTime } from '../format';
 import { useLang } from '../i18n';
 import { LoadError, Loading } from '../pages/query-state';
 import { can, useMembership } from '../session';
+import { AuditClientCell, AuditObjectCell, AuditOutcomeCell, LoadMore } from './audit-cells';
 import { Page } from './page';
 
 const PAGE = 100;
@@ -193,37 +194,16 @@ export function AuditPage() {
                 <Table.Td>
                   <Code>{e.action}</Code>
                 </Table.Td>
-                <Table.Td>
-                  {e.objectType ?? ''}
-                  {e.objectId !== null && (
-                    <Text span size="xs" c="dimmed" ml={4} title={e.objectId}>
-                      {e.objectId.slice(0, 8)}
-                    </Text>
-                  )}
-                </Table.Td>
+                <AuditObjectCell type={e.objectType} id={e.objectId} />
                 <Table.Td>{e.revision ?? ''}</Table.Td>
-                <Table.Td>
-                  <Badge
-                    size="xs"
-                    variant="light"
-                    color={e.outcome === 'success' ? 'green' : e.outcome === 'denied' ? 'orange' : 'red'}
-                  >
-                    {e.outcome}
-                  </Badge>
-                </Table.Td>
-                <Table.Td title={e.userAgent ?? ''}>{e.ip ?? ''}</Table.Td>
+                <AuditOutcomeCell outcome={e.outcome} />
+                <AuditClientCell ip={e.ip} userAgent={e.userAgent} />
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
-      {audit.hasNextPage && (
-        <Group justify="center">
-          <Button variant="default" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
-            {t('audit.more')}
-          </Button>
-        </Group>
-      )}
+      <LoadMore query={audit} label={t('audit.more')} />
     </Page>
   );
 }
