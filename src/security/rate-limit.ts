@@ -4,17 +4,19 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../server/errors.js';
 
 /**
- * Requests each client address may make to a public route in a fixed window. Counted in the sign-in throttle's table
- * (keys `signup-ip:…`, `public-ip:…`, `verify-ip:…`), so the count holds across restarts and server processes, and
- * the throttle's clean-up forgets it a day later. Generous: a hospital's staff often share one NAT address.
+ * Requests each client address may make to a public route in a fixed window. Generous: a hospital's staff often
+ * share one NAT address. Sign-up, a write anyway, is counted in the sign-in throttle's table (key `signup-ip:…`), so
+ * the count holds across restarts and server processes and the throttle's clean-up forgets it a day later. Reads of
+ * the public directory and uploads to verify are counted in memory, per server process: a database write on every
+ * read would cost more than the read.
  */
 export const RATE_LIMITS = {
   /** Sign-up attempts, whatever their outcome: mass account creation. */
-  'signup-ip': { limit: 100, windowMs: 60 * 60_000 },
+  'signup-ip': { limit: 100, windowMs: 60 * 60_000, store: 'database' },
   /** Reads of the public directory and its files. */
-  'public-ip': { limit: 300, windowMs: 60_000 },
+  'public-ip': { limit: 300, windowMs: 60_000, store: 'memory' },
   /** Uploads to POST /verify, each up to 10 MB parsed. */
-  'verify-ip': { limit: 30, windowMs: 60_000 },
+  'verify-ip': { limit: 30, windowMs: 60_000, store: 'memory' },
 } as const;
 
 export type RateLimitKind = keyof typeof RATE_LIMITS;
@@ -24,18 +26,16 @@ export type RateLimitKind = keyof typeof RATE_LIMITS;
  * window's limit is spent. The window starts at the first request after the previous one ended.
  */
 export async function countRequest(db: Kysely<Database>, kind: RateLimitKind, ip: string, now: Date): Promise<void> {
-  const { limit, windowMs } = RATE_LIMITS[kind];
+  const { limit, windowMs, store } = RATE_LIMITS[kind];
   const key = `${kind}:${ip.toLowerCase()}`;
+  if (store === 'memory') {
+    countInMemory(db, key, limit, windowMs, now.getTime());
+    return;
+  }
   const at = now.toISOString();
   const row = await db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key).executeTakeFirst();
   const ends = row === undefined ? 0 : Date.parse(row.window_started_at) + windowMs;
-  if (row !== undefined && now.getTime() < ends && row.failures >= limit) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((ends - now.getTime()) / 1000));
-    throw new AppError('rate-limited', {
-      message: `too many requests from this address; try again in ${retryAfterSeconds} seconds`,
-      details: { retryAfterSeconds },
-    });
-  }
+  if (row !== undefined && now.getTime() < ends && row.failures >= limit) throw limited(ends - now.getTime());
   const fresh = row === undefined || now.getTime() >= ends;
   const values = {
     failures: fresh ? 1 : row.failures + 1,
@@ -48,6 +48,39 @@ export async function countRequest(db: Kysely<Database>, kind: RateLimitKind, ip
     .values({ key, ...values })
     .onConflict((oc) => oc.column('key').doUpdateSet(values))
     .execute();
+}
+
+function limited(remainingMs: number): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+  return new AppError('rate-limited', {
+    message: `too many requests from this address; try again in ${retryAfterSeconds} seconds`,
+    details: { retryAfterSeconds },
+  });
+}
+
+/** The in-memory windows, one table per database (so each app, and each test's app, counts on its own). */
+interface Window {
+  count: number;
+  startedAt: number;
+  windowMs: number;
+}
+const windows = new WeakMap<object, Map<string, Window>>();
+/** Past this many addresses, the windows that ended are dropped before a new one is added. */
+const MAX_TRACKED = 10_000;
+
+function countInMemory(db: object, key: string, limit: number, windowMs: number, now: number): void {
+  let table = windows.get(db);
+  if (table === undefined) windows.set(db, (table = new Map<string, Window>()));
+  const w = table.get(key);
+  if (w !== undefined && now < w.startedAt + windowMs) {
+    if (w.count >= limit) throw limited(w.startedAt + windowMs - now);
+    w.count++;
+    return;
+  }
+  if (w === undefined && table.size >= MAX_TRACKED) {
+    for (const [k, v] of table) if (now >= v.startedAt + v.windowMs) table.delete(k);
+  }
+  table.set(key, { count: 1, startedAt: now, windowMs });
 }
 
 /** A route's onRequest hook counting its requests against `kind`, before the body is read or validated. */
