@@ -82,6 +82,22 @@ export async function findSystemByName(db: Queryable, orgId: string, name: strin
   return r === undefined ? undefined : systemRow(r);
 }
 
+/** A system's fields as its row's columns (the same for an insert and an update). */
+function systemColumns(s: SystemFields) {
+  return {
+    name: s.name,
+    manufacturer: s.manufacturer,
+    product: s.product,
+    product_version: s.productVersion,
+    department: s.department,
+    location: s.location,
+    owner: s.owner,
+    patient_data: s.patientData ? 1 : 0,
+    connections: JSON.stringify(s.connections),
+    notes: s.notes,
+  };
+}
+
 export async function insertSystem(
   db: Queryable,
   s: SystemFields & { id: string; orgId: string; createdBy: string | null; at: string },
@@ -91,16 +107,7 @@ export async function insertSystem(
     .values({
       id: s.id,
       org_id: s.orgId,
-      name: s.name,
-      manufacturer: s.manufacturer,
-      product: s.product,
-      product_version: s.productVersion,
-      department: s.department,
-      location: s.location,
-      owner: s.owner,
-      patient_data: s.patientData ? 1 : 0,
-      connections: JSON.stringify(s.connections),
-      notes: s.notes,
+      ...systemColumns(s),
       created_by: s.createdBy,
       created_at: s.at,
       updated_at: s.at,
@@ -117,19 +124,7 @@ export async function updateSystem(
 ): Promise<void> {
   await db
     .updateTable('systems')
-    .set({
-      name: s.name,
-      manufacturer: s.manufacturer,
-      product: s.product,
-      product_version: s.productVersion,
-      department: s.department,
-      location: s.location,
-      owner: s.owner,
-      patient_data: s.patientData ? 1 : 0,
-      connections: JSON.stringify(s.connections),
-      notes: s.notes,
-      updated_at: at,
-    })
+    .set({ ...systemColumns(s), updated_at: at })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();
