@@ -8,6 +8,7 @@ import { inventoryMigration } from './migrations/0005-inventory.js';
 import { assessmentAlertsMigration } from './migrations/0006-assessment-alerts.js';
 import { twoFactorMigration } from './migrations/0007-two-factor.js';
 import { passwordsMigration } from './migrations/0008-passwords.js';
+import { passkeysMigration } from './migrations/0009-passkeys.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -23,6 +24,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0006-assessment-alerts': assessmentAlertsMigration(dialect),
     '0007-two-factor': twoFactorMigration(dialect),
     '0008-passwords': passwordsMigration(dialect),
+    '0009-passkeys': passkeysMigration(dialect),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { StatementStatus } from '../domain/statement.js';
 import type { AccountsTables } from './schema-accounts.js';
 import type { InventoryTables } from './schema-inventory.js';
+import type { PasskeysTables } from './schema-passkeys.js';
 import type { PasswordsTables } from './schema-passwords.js';
 import type { PublishingTables } from './schema-publishing.js';
 import type { TwoFactorTables } from './schema-two-factor.js';
@@ -13,7 +14,14 @@ import type { RevisionWorkflowColumns, StatementWorkspaceColumns, WorkspaceTable
  * dialects read back the same text. JSON documents are TEXT, so the stored bytes are the bytes we wrote.
  */
 export interface Database
-  extends AccountsTables, WorkspaceTables, PublishingTables, InventoryTables, TwoFactorTables, PasswordsTables {
+  extends
+    AccountsTables,
+    WorkspaceTables,
+    PublishingTables,
+    InventoryTables,
+    TwoFactorTables,
+    PasswordsTables,
+    PasskeysTables {
   templates: TemplatesTable;
   statements: StatementsTable;
   statement_revisions: StatementRevisionsTable;

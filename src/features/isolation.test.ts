@@ -20,6 +20,7 @@ import {
 import { testDatabases } from '../../test/support/databases.js';
 import { sampleFromSchema } from '../../test/support/schema-sample.js';
 import { completeMdsStatement } from '../../test/support/statements.js';
+import { SoftAuthenticator } from '../../test/support/webauthn.js';
 
 /**
  * Organization A must be invisible to everyone outside it, on every route. The routes are collected as the app
@@ -51,11 +52,24 @@ function paramKeys(url: string): { name: string; key: string }[] {
   return out;
 }
 
+/** A WebAuthn answer of the right shape that no ceremony accepts. */
+function webauthnResponse(kind: 'attestationObject' | 'signature') {
+  const response =
+    kind === 'attestationObject'
+      ? { clientDataJSON: 'AAAA', attestationObject: 'AAAA' }
+      : { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' };
+  return { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response };
+}
+
 /**
  * Bodies the schema sampler cannot build (or that must be realistic), by "METHOD url". A key that names no route is
  * harmless.
  */
 const BODY_EXAMPLES: Record<string, () => unknown> = {
+  'POST /api/v1/account/passkeys': () => ({ name: 'x', response: webauthnResponse('attestationObject') }),
+  'POST /api/v1/auth/passkey': () => ({ response: webauthnResponse('signature') }),
+  'POST /api/v1/auth/two-factor/passkey': () => ({ response: webauthnResponse('signature') }),
+  'POST /api/v1/auth/reauthenticate/passkey': () => ({ response: webauthnResponse('signature') }),
   'PUT /api/v1/orgs/:orgId/statements/:id/revisions/:rev': () => ({
     expectedVersion: 1,
     content: completeMdsStatement(),
@@ -111,6 +125,19 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
     valuesA.set('members/:userId', alice.userId);
     valuesA.set('invitations/:id', pending.id);
     valuesA.set('invitations/:token', pending.token);
+    if (has('POST', '/api/v1/account/passkeys')) {
+      // alice's passkey: another account must not rename or remove it.
+      const options = await inject(t.app, alice, { method: 'POST', url: '/api/v1/account/passkeys/options' });
+      const response = new SoftAuthenticator({ origin: 'http://localhost' }).create(options.json());
+      const res = await inject(t.app, alice, {
+        method: 'POST',
+        url: '/api/v1/account/passkeys',
+        payload: { name: `A鍵-${marker}`, response },
+      });
+      if (res.statusCode !== 201) throw new Error(`passkey answered ${res.statusCode}: ${res.body}`);
+      valuesA.set('passkeys/:passkeyId', res.json<{ passkey: { id: string } }>().passkey.id);
+      secretsA.push(`A鍵-${marker}`);
+    }
     bodyIdsA.set('responsibleUserId', alice.userId);
 
     if (has('POST', '/api/v1/orgs/:orgId/products')) {

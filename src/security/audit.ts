@@ -148,6 +148,11 @@ export const AUDIT_ACTIONS = {
   TWO_FACTOR_VERIFY: 'two-factor.verify',
   /** The second step of a sign-in failed: a wrong, replayed or used code, or an expired pending sign-in. */
   TWO_FACTOR_VERIFY_FAILED: 'two-factor.verify-failed',
+  /** A user registered a passkey (details: its name, whether it is synced, the authenticator's AAGUID). */
+  PASSKEY_REGISTER: 'passkey.register',
+  PASSKEY_RENAME: 'passkey.rename',
+  /** A user removed a passkey (details.twoFactorOff: it was their last second factor). */
+  PASSKEY_REMOVE: 'passkey.remove',
   /** The user confirmed their password (and code) for a sensitive action (outcome failure: either was wrong). */
   SESSION_REAUTHENTICATE: 'session.reauthenticate',
   /** An owner changed the organization's security policy (two-factor authentication required or not). */

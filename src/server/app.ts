@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import type { TemplateRegistry } from '../domain/templates/registry.js';
 import { accountsRoutes } from '../features/accounts/accounts.routes.js';
 import { breakGlassRoutes } from '../features/accounts/break-glass.routes.js';
+import { passkeyRoutes } from '../features/accounts/passkeys.routes.js';
 import { passwordRoutes } from '../features/accounts/password.routes.js';
 import { twoFactorGuard } from '../features/accounts/two-factor.guard.js';
 import { twoFactorRoutes } from '../features/accounts/two-factor.routes.js';
@@ -107,14 +108,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         open.addHook('onRoute', (route) => {
           route.config = { ...route.config, access: 'public' };
         });
-        await open.register(templatesRoutes, { templates: deps.templates });
-        await open.register(validateRoutes, { templates: deps.templates });
+        await open.register(templatesRoutes, { db, templates: deps.templates });
+        await open.register(validateRoutes, { db, templates: deps.templates });
       });
 
       await api.register(accountsRoutes, { db, settings });
       await api.register(passwordRoutes, { db, settings });
       await api.register(breakGlassRoutes, { db, settings });
       await api.register(twoFactorRoutes, { db, settings });
+      await api.register(passkeyRoutes, { db, settings });
       await api.register(organizationsRoutes, { db });
       await api.register(auditRoutes, { db });
 

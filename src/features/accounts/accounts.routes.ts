@@ -126,7 +126,8 @@ export const accountsRoutes: FastifyPluginCallbackTypebox<AccountsRoutesOptions>
       if ('challenge' in result) {
         // Two-factor authentication is on: no session until POST /auth/two-factor (two-factor.routes.ts).
         setTwoFactorCookie(request, reply, result.challenge);
-        return reply.code(202).send({ twoFactorRequired: true as const, expiresAt: result.challenge.expiresAt });
+        const { expiresAt, methods } = result.challenge;
+        return reply.code(202).send({ twoFactorRequired: true as const, expiresAt, methods });
       }
       return sendSession(request, reply, result);
     },

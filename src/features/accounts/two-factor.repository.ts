@@ -26,8 +26,8 @@ export async function findTotp(db: Queryable, userId: string): Promise<TotpRecor
   };
 }
 
-/** True when the user has two-factor authentication on (a confirmed TOTP enrolment). */
-export async function hasTwoFactor(db: Queryable, userId: string): Promise<boolean> {
+/** True when the user has a confirmed TOTP enrolment. */
+export async function hasConfirmedTotp(db: Queryable, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('user_totp')
     .select('user_id')
@@ -35,6 +35,13 @@ export async function hasTwoFactor(db: Queryable, userId: string): Promise<boole
     .where('confirmed_at', 'is not', null)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** True when the user has two-factor authentication on: a confirmed TOTP enrolment, or a passkey, or both. */
+export async function hasTwoFactor(db: Queryable, userId: string): Promise<boolean> {
+  if (await hasConfirmedTotp(db, userId)) return true;
+  const passkey = await db.selectFrom('passkeys').select('id').where('user_id', '=', userId).executeTakeFirst();
+  return passkey !== undefined;
 }
 
 /** Starts (or restarts) an unconfirmed enrolment with a new secret. */
@@ -64,6 +71,11 @@ export async function claimTotpStep(db: Queryable, userId: string, step: number)
   return Number(result.numUpdatedRows) === 1;
 }
 
+export async function deleteTotp(db: Queryable, userId: string): Promise<void> {
+  await db.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+}
+
+/** Removes every trace of two-factor authentication but passkeys: TOTP, recovery codes, pending sign-ins. */
 export async function deleteTwoFactor(db: Queryable, userId: string): Promise<void> {
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
   await db.deleteFrom('user_totp').where('user_id', '=', userId).execute();
@@ -196,14 +208,26 @@ export async function refusedByTwoFactorPolicy(db: Queryable, orgId: string, use
   return breakGlass === undefined;
 }
 
-/** The organization's members who have not turned two-factor authentication on (user ids). */
+/** The organization's members with neither a confirmed TOTP enrolment nor a passkey (user ids). */
 export async function membersWithoutTwoFactor(db: Queryable, orgId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('memberships as m')
-    .leftJoin('user_totp as t', (j) => j.onRef('t.user_id', '=', 'm.user_id').on('t.confirmed_at', 'is not', null))
     .select('m.user_id')
     .where('m.org_id', '=', orgId)
-    .where('t.user_id', 'is', null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('user_totp as t')
+            .select('t.user_id')
+            .whereRef('t.user_id', '=', 'm.user_id')
+            .where('t.confirmed_at', 'is not', null),
+        ),
+      ),
+    )
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('passkeys as p').select('p.id').whereRef('p.user_id', '=', 'm.user_id'))),
+    )
     .orderBy('m.user_id')
     .execute();
   return rows.map((r) => r.user_id);

@@ -11,6 +11,7 @@ import { SessionSchema } from './accounts.schema.js';
 import {
   CodeBodySchema,
   DisableBodySchema,
+  OptionalCodeBodySchema,
   PasswordBodySchema,
   ReauthBodySchema,
   ReauthSchema,
@@ -132,8 +133,11 @@ export const twoFactorRoutes: FastifyPluginCallbackTypebox<TwoFactorRoutesOption
     {
       schema: {
         tags,
-        summary: 'Replace the recovery codes (a current code); returns the new ones once',
-        body: CodeBodySchema,
+        summary: 'Replace the recovery codes; returns the new ones once',
+        description:
+          'Confirmed by a current TOTP `code`; without one, by a sign-in or re-authentication (a passkey) in the ' +
+          'last 15 minutes (else 403 `reauth-required`).',
+        body: OptionalCodeBodySchema,
         response: { 200: RecoveryCodesSchema, 400: E, 401: E, 403: E, 409: E, 423: E, 429: E },
       },
     },

@@ -6,8 +6,10 @@ export const CodeSchema = Type.String({ minLength: 1, maxLength: 32, description
 
 export const TwoFactorStatusSchema = Type.Object(
   {
-    enabled: Type.Boolean(),
-    pending: Type.Boolean({ description: 'A setup was started and waits for its first code' }),
+    enabled: Type.Boolean({ description: 'An authenticator app or a passkey (or both) is set up' }),
+    totp: Type.Boolean({ description: 'An authenticator app (TOTP) is set up' }),
+    pending: Type.Boolean({ description: 'A TOTP setup was started and waits for its first code' }),
+    passkeys: Type.Integer({ minimum: 0, description: 'How many passkeys the account has' }),
     recoveryCodesLeft: Type.Integer({ minimum: 0 }),
     requiredBy: Type.Array(Type.String(), { description: 'Your organizations that require two-factor authentication' }),
   },
@@ -29,6 +31,14 @@ export type TotpSetupBody = Static<typeof TotpSetupSchema>;
 
 export const CodeBodySchema = Type.Object({ code: CodeSchema }, { additionalProperties: false });
 
+export const OptionalCodeBodySchema = Type.Object({ code: Type.Optional(CodeSchema) }, { additionalProperties: false });
+
+export const SecondFactorMethodSchema = Type.Union([
+  Type.Literal('totp'),
+  Type.Literal('recovery-code'),
+  Type.Literal('passkey'),
+]);
+
 export const DisableBodySchema = Type.Object(
   { password: PasswordSchema, code: CodeSchema },
   { additionalProperties: false },
@@ -48,10 +58,13 @@ export const TwoFactorPendingSchema = Type.Object(
   {
     twoFactorRequired: Type.Literal(true),
     expiresAt: Type.String({ format: 'date-time' }),
+    methods: Type.Array(SecondFactorMethodSchema, { description: 'What the second step accepts for this user' }),
   },
   {
     additionalProperties: false,
-    description: 'The password was right; send a code to POST /auth/two-factor before expiresAt',
+    description:
+      'The password was right; before expiresAt, send a code to POST /auth/two-factor, or answer with a passkey ' +
+      '(POST /auth/two-factor/passkey/options, then POST /auth/two-factor/passkey)',
   },
 );
 export type TwoFactorPendingBody = Static<typeof TwoFactorPendingSchema>;

@@ -14,6 +14,7 @@ import type { AppSettings } from '../../security/settings.js';
 import { clearFailures, rateLimited, recordFailure, requireNotBlocked, throttleKey } from '../../security/throttle.js';
 import { AppError } from '../../server/errors.js';
 import { countSignInFailure, findUserById, resetSignInFailures, type UserRecord } from './accounts.repository.js';
+import { countPasskeys } from './passkeys.repository.js';
 import { loadSessionView, type SessionResult } from './session-view.js';
 import {
   claimTotpStep,
@@ -21,10 +22,12 @@ import {
   countChallengeAttempt,
   countUnusedRecoveryCodes,
   deleteChallenge,
+  deleteTotp,
   deleteTwoFactor,
   findChallenge,
   findSecurityPolicy,
   findTotp,
+  hasConfirmedTotp,
   hasTwoFactor,
   insertChallenge,
   membersWithoutTwoFactor,
@@ -80,7 +83,8 @@ function recoveryHash(code: string): string {
 
 const isTotpShaped = (code: string): boolean => /^\d{6}$/.test(code.replace(/\s/g, ''));
 
-async function newRecoveryCodes(trx: Transaction<Database>, userId: string, at: string): Promise<string[]> {
+/** Issues a fresh set of recovery codes (the old ones stop working) and returns them, to show once. */
+export async function issueRecoveryCodes(trx: Transaction<Database>, userId: string, at: string): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await replaceRecoveryCodes(
     trx,
@@ -91,7 +95,7 @@ async function newRecoveryCodes(trx: Transaction<Database>, userId: string, at: 
   return codes;
 }
 
-export type SecondFactorMethod = 'totp' | 'recovery-code';
+export type SecondFactorMethod = 'totp' | 'recovery-code' | 'passkey';
 
 /**
  * Checks a second factor of a user with 2FA on, using it up: a TOTP code's step is claimed (a code of that step or an
@@ -103,18 +107,21 @@ async function consumeSecondFactor(
   userId: string,
   code: string,
   now: Date,
-  allowRecovery: boolean,
+  accept: 'pending-totp' | 'totp' | 'any',
 ): Promise<{ ok: true; method: SecondFactorMethod } | { ok: false; reason: string }> {
-  const totp = await findTotp(trx, userId);
-  if (totp === undefined) return { ok: false, reason: 'not-enrolled' };
   const compact = code.replace(/\s/g, '');
   if (isTotpShaped(compact)) {
+    const totp = await findTotp(trx, userId);
+    // An enrolment still waiting for its first code proves nothing, except to the confirmation itself.
+    if (totp === undefined || (totp.confirmedAt === null) !== (accept === 'pending-totp')) {
+      return { ok: false, reason: 'not-enrolled' };
+    }
     const step = stepOf(totp.secret, compact, now);
     if (step === undefined) return { ok: false, reason: 'wrong-code' };
     if (!(await claimTotpStep(trx, userId, step))) return { ok: false, reason: 'replayed-code' };
     return { ok: true, method: 'totp' };
   }
-  if (!allowRecovery || totp.confirmedAt === null) return { ok: false, reason: 'wrong-code' };
+  if (accept !== 'any' || !(await hasTwoFactor(trx, userId))) return { ok: false, reason: 'wrong-code' };
   if (!(await useRecoveryCode(trx, userId, recoveryHash(code), now.toISOString()))) {
     return { ok: false, reason: 'wrong-recovery-code' };
   }
@@ -185,9 +192,13 @@ const wrongCode = () => new AppError('invalid-input', { message: 'code: is wrong
 // ---- Status and enrolment -------------------------------------------------------------------------------------------
 
 export interface TwoFactorStatus {
+  /** A confirmed TOTP enrolment or a passkey (or both). */
   enabled: boolean;
-  /** A setup was started and waits for its first code. */
+  /** TOTP is on (confirmed). */
+  totp: boolean;
+  /** A TOTP setup was started and waits for its first code. */
   pending: boolean;
+  passkeys: number;
   recoveryCodesLeft: number;
   /** The caller's organizations that require two-factor authentication. */
   requiredBy: string[];
@@ -197,10 +208,14 @@ export interface TwoFactorStatus {
 export async function getTwoFactorStatus(db: Kysely<Database>, ctx: RequestContext): Promise<TwoFactorStatus> {
   const actor = requireUser(ctx.actor);
   const totp = await findTotp(db, actor.userId);
-  const enabled = totp !== undefined && totp.confirmedAt !== null;
+  const totpOn = totp !== undefined && totp.confirmedAt !== null;
+  const passkeys = await countPasskeys(db, actor.userId);
+  const enabled = totpOn || passkeys > 0;
   return {
     enabled,
-    pending: totp !== undefined && !enabled,
+    totp: totpOn,
+    pending: totp !== undefined && !totpOn,
+    passkeys,
     recoveryCodesLeft: enabled ? await countUnusedRecoveryCodes(db, actor.userId) : 0,
     requiredBy: await orgsRequiringTwoFactor(db, actor.userId),
   };
@@ -224,8 +239,8 @@ export async function setupTotp(
 ): Promise<TotpSetup> {
   const user = await signedInUser(db, ctx);
   await requireNotBlocked(db, throttleKeysOf(ctx, user.email), settings.now());
-  if (await hasTwoFactor(db, user.id)) {
-    throw new AppError('conflict', { message: 'two-factor authentication is on already; turn it off first' });
+  if (await hasConfirmedTotp(db, user.id)) {
+    throw new AppError('conflict', { message: 'an authenticator app is set up already; turn it off first' });
   }
   if (!(await verifyPassword(input.password, user.passwordHash))) {
     await fail(
@@ -253,7 +268,10 @@ export async function setupTotp(
   return { secret, uri, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
 }
 
-/** Confirms enrolment with a first code: 2FA is on; returns the recovery codes, shown this once. */
+/**
+ * Confirms enrolment with a first code: 2FA is on. Returns the recovery codes, shown this once, when this is the
+ * user's first second factor (none when they have passkeys, whose recovery codes stay).
+ */
 export async function confirmTotpSetup(
   db: Kysely<Database>,
   ctx: RequestContext,
@@ -267,10 +285,12 @@ export async function confirmTotpSetup(
   if (totp.confirmedAt !== null) throw new AppError('conflict', { message: 'two-factor authentication is on already' });
   const sessionId = requireUser(ctx.actor).sessionId;
   const result = await db.transaction().execute(async (trx) => {
-    const checked = await consumeSecondFactor(trx, user.id, input.code, settings.now(), false);
+    // A user with passkeys has recovery codes already: they stay valid, and none are issued anew.
+    const firstFactor = !(await hasTwoFactor(trx, user.id));
+    const checked = await consumeSecondFactor(trx, user.id, input.code, settings.now(), 'pending-totp');
     if (!checked.ok) return checked;
     await confirmTotp(trx, user.id, ctx.now());
-    const recoveryCodes = await newRecoveryCodes(trx, user.id, ctx.now());
+    const recoveryCodes = firstFactor ? await issueRecoveryCodes(trx, user.id, ctx.now()) : [];
     await stampReauth(trx, sessionId, ctx.now());
     await writeAudit(trx, {
       ctx,
@@ -295,7 +315,10 @@ export async function confirmTotpSetup(
   return { recoveryCodes: result.recoveryCodes };
 }
 
-/** Turns 2FA off: needs the password and a code (TOTP or recovery code). Recovery codes go with it. */
+/**
+ * Turns the authenticator app (TOTP) off: needs the password and a code (TOTP or recovery code). Recovery codes go
+ * with it unless the user still has a passkey.
+ */
 export async function disableTwoFactor(
   db: Kysely<Database>,
   ctx: RequestContext,
@@ -304,17 +327,18 @@ export async function disableTwoFactor(
 ): Promise<void> {
   const user = await signedInUser(db, ctx);
   await requireNotBlocked(db, throttleKeysOf(ctx, user.email), settings.now());
-  if (!(await hasTwoFactor(db, user.id))) {
-    throw new AppError('conflict', { message: 'two-factor authentication is not on' });
+  if (!(await hasConfirmedTotp(db, user.id))) {
+    throw new AppError('conflict', { message: 'no authenticator app is set up' });
   }
   const failure = { user, action: AUDIT_ACTIONS.TWO_FACTOR_DISABLE, objectType: 'user' };
   if (!(await verifyPassword(input.password, user.passwordHash))) {
     await fail(db, ctx, settings, { ...failure, reason: 'wrong-password' }, wrongPassword());
   }
   const result = await db.transaction().execute(async (trx) => {
-    const checked = await consumeSecondFactor(trx, user.id, input.code, settings.now(), true);
+    const checked = await consumeSecondFactor(trx, user.id, input.code, settings.now(), 'any');
     if (!checked.ok) return checked;
-    await deleteTwoFactor(trx, user.id);
+    await deleteTotp(trx, user.id);
+    if (!(await hasTwoFactor(trx, user.id))) await deleteTwoFactor(trx, user.id);
     await writeAudit(trx, {
       ctx,
       orgId: null,
@@ -329,11 +353,14 @@ export async function disableTwoFactor(
   if (!result.ok) await fail(db, ctx, settings, { ...failure, reason: result.reason }, wrongCode());
 }
 
-/** Replaces the recovery codes (a current TOTP code needed); returns the new ones, shown this once. */
+/**
+ * Replaces the recovery codes; returns the new ones, shown this once. Confirmed by a current TOTP code, or, without a
+ * code, by a recent sign-in or re-authentication (how a user with passkeys only confirms it).
+ */
 export async function regenerateRecoveryCodes(
   db: Kysely<Database>,
   ctx: RequestContext,
-  input: { code: string },
+  input: { code?: string | undefined },
   settings: AppSettings,
 ): Promise<{ recoveryCodes: string[] }> {
   const user = await signedInUser(db, ctx);
@@ -341,10 +368,14 @@ export async function regenerateRecoveryCodes(
   if (!(await hasTwoFactor(db, user.id))) {
     throw new AppError('conflict', { message: 'two-factor authentication is not on' });
   }
+  const code = input.code?.trim() ?? '';
+  if (code === '') await requireRecentAuth(db, ctx);
   const result = await db.transaction().execute(async (trx) => {
-    const checked = await consumeSecondFactor(trx, user.id, input.code, settings.now(), false);
-    if (!checked.ok) return checked;
-    const recoveryCodes = await newRecoveryCodes(trx, user.id, ctx.now());
+    if (code !== '') {
+      const checked = await consumeSecondFactor(trx, user.id, code, settings.now(), 'totp');
+      if (!checked.ok) return checked;
+    }
+    const recoveryCodes = await issueRecoveryCodes(trx, user.id, ctx.now());
     await writeAudit(trx, {
       ctx,
       orgId: null,
@@ -373,6 +404,8 @@ export async function regenerateRecoveryCodes(
 export interface TwoFactorChallenge {
   token: string;
   expiresAt: string;
+  /** What the user can answer with. */
+  methods: SecondFactorMethod[];
 }
 
 /** Starts the second step of a sign-in (called by signIn after a correct password, when the user has 2FA on). */
@@ -385,28 +418,35 @@ export async function beginTwoFactorChallenge(
   const at = ctx.now();
   const expiresAt = new Date(Date.parse(at) + CHALLENGE_MINUTES * 60_000).toISOString();
   await insertChallenge(trx, { idHash: sha256Hex(token), userId, at, expiresAt });
-  return { token, expiresAt };
+  const methods: SecondFactorMethod[] = [];
+  if (await hasConfirmedTotp(trx, userId)) methods.push('totp');
+  if ((await countPasskeys(trx, userId)) > 0) methods.push('passkey');
+  methods.push('recovery-code');
+  return { token, expiresAt, methods };
+}
+
+/** A pending sign-in, checked: the challenge is live and its user may sign in. */
+export interface PendingSignIn {
+  idHash: string;
+  attempts: number;
+  user: UserRecord;
 }
 
 /**
- * Completes a sign-in with a TOTP code or a recovery code: a new session begins (the one the caller's cookie named,
- * if any, ends). Wrong codes count like wrong passwords (throttled per email and address, audited); a pending
- * sign-in takes at most CHALLENGE_MAX_ATTEMPTS wrong codes and lives CHALLENGE_MINUTES.
+ * The pending sign-in the cookie token names, or 401 (enter the password again) when it expired, is unknown or its
+ * user was disabled meanwhile; also 429 while the user's email or the address is blocked.
  */
-export async function completeTwoFactorSignIn(
+export async function requirePendingSignIn(
   db: Kysely<Database>,
   ctx: RequestContext,
-  input: { code: string; challengeToken: string | undefined; previousToken?: string | undefined },
-  settings: AppSettings,
-): Promise<SessionResult> {
+  challengeToken: string | undefined,
+  now: Date,
+): Promise<PendingSignIn> {
   const expired = () =>
     new AppError('unauthenticated', { message: 'the sign-in expired or was not started; enter your password again' });
-  if (input.challengeToken === undefined || input.challengeToken === '' || input.challengeToken.length > 200) {
-    throw expired();
-  }
-  const idHash = sha256Hex(input.challengeToken);
+  if (challengeToken === undefined || challengeToken === '' || challengeToken.length > 200) throw expired();
+  const idHash = sha256Hex(challengeToken);
   const challenge = await findChallenge(db, idHash);
-  const now = settings.now();
   if (challenge === undefined || Date.parse(challenge.expiresAt) <= now.getTime()) {
     if (challenge !== undefined) await deleteChallenge(db, idHash);
     throw expired();
@@ -416,60 +456,109 @@ export async function completeTwoFactorSignIn(
     await deleteChallenge(db, idHash);
     throw expired();
   }
-  const emailKey = throttleKey('email', user.email);
-  await requireNotBlocked(db, [emailKey, throttleKey('ip', ctx.ip)], now);
+  await requireNotBlocked(db, throttleKeysOf(ctx, user.email), now);
+  return { idHash, attempts: challenge.attempts, user };
+}
 
-  const result = await db.transaction().execute(async (trx) => {
-    const checked = await consumeSecondFactor(trx, user.id, input.code, now, true);
-    if (!checked.ok) return checked;
-    await deleteChallenge(trx, idHash);
-    await clearFailures(trx, emailKey);
-    await resetSignInFailures(trx, user.id);
-    if (input.previousToken !== undefined && input.previousToken !== '') {
-      await revokeSession(trx, sessionIdHash(input.previousToken));
-    }
-    const { token, session } = await createSession(trx, {
-      userId: user.id,
-      currentOrgId: null,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      now,
-      timeouts: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
-    });
-    const actor = actorOf(user);
-    await writeAudit(trx, {
-      ctx,
-      orgId: null,
-      action: AUDIT_ACTIONS.TWO_FACTOR_VERIFY,
-      objectType: 'user',
-      objectId: user.id,
-      outcome: 'success',
-      details: { method: checked.method },
-      actor,
-    });
-    await writeAudit(trx, {
-      ctx,
-      orgId: null,
-      action: AUDIT_ACTIONS.USER_SIGN_IN,
-      objectType: 'user',
-      objectId: user.id,
-      outcome: 'success',
-      details: { twoFactor: checked.method },
-      actor,
-    });
-    return { ok: true as const, result: { token, view: await loadSessionView(trx, session) } };
+/**
+ * Ends a pending sign-in whose second factor was right, inside the transaction that consumed it: the challenge goes,
+ * the throttle forgets the user's failures, a new session begins (the one the caller's cookie named ends), and both
+ * steps are audited.
+ */
+export async function finishTwoFactorSignIn(
+  trx: Transaction<Database>,
+  ctx: RequestContext,
+  settings: AppSettings,
+  input: { pending: PendingSignIn; method: SecondFactorMethod; previousToken?: string | undefined; details?: object },
+): Promise<SessionResult> {
+  const { user } = input.pending;
+  await deleteChallenge(trx, input.pending.idHash);
+  await clearFailures(trx, throttleKey('email', user.email));
+  await resetSignInFailures(trx, user.id);
+  if (input.previousToken !== undefined && input.previousToken !== '') {
+    await revokeSession(trx, sessionIdHash(input.previousToken));
+  }
+  const { token, session } = await createSession(trx, {
+    userId: user.id,
+    currentOrgId: null,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    now: settings.now(),
+    timeouts: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
   });
-  if (result.ok) return result.result;
+  const actor = actorOf(user);
+  await writeAudit(trx, {
+    ctx,
+    orgId: null,
+    action: AUDIT_ACTIONS.TWO_FACTOR_VERIFY,
+    objectType: 'user',
+    objectId: user.id,
+    outcome: 'success',
+    details: { method: input.method, ...input.details },
+    actor,
+  });
+  await writeAudit(trx, {
+    ctx,
+    orgId: null,
+    action: AUDIT_ACTIONS.USER_SIGN_IN,
+    objectType: 'user',
+    objectId: user.id,
+    outcome: 'success',
+    details: { twoFactor: input.method },
+    actor,
+  });
+  return { token, view: await loadSessionView(trx, session) };
+}
 
-  if (challenge.attempts + 1 >= CHALLENGE_MAX_ATTEMPTS) await deleteChallenge(db, idHash);
-  else await countChallengeAttempt(db, idHash);
+/**
+ * A wrong second factor against a pending sign-in: counted against the challenge (it ends at CHALLENGE_MAX_ATTEMPTS),
+ * like a wrong password by the throttle, and audited. Throws 401 (or 429 when it started a block).
+ */
+export async function failTwoFactorSignIn(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  settings: AppSettings,
+  pending: PendingSignIn,
+  reason: string,
+  message: string,
+): Promise<never> {
+  if (pending.attempts + 1 >= CHALLENGE_MAX_ATTEMPTS) await deleteChallenge(db, pending.idHash);
+  else await countChallengeAttempt(db, pending.idHash);
   return fail(
     db,
     ctx,
     settings,
-    { user, action: AUDIT_ACTIONS.TWO_FACTOR_VERIFY_FAILED, objectType: 'user', reason: result.reason },
-    new AppError('unauthenticated', { message: 'code: is wrong, expired or used already' }),
+    { user: pending.user, action: AUDIT_ACTIONS.TWO_FACTOR_VERIFY_FAILED, objectType: 'user', reason },
+    new AppError('unauthenticated', { message }),
   );
+}
+
+/**
+ * Completes a sign-in with a TOTP code or a recovery code: a new session begins (the one the caller's cookie named,
+ * if any, ends). Wrong codes count like wrong passwords (throttled per email and address, audited); a pending
+ * sign-in takes at most CHALLENGE_MAX_ATTEMPTS wrong codes and lives CHALLENGE_MINUTES. Passkeys answer it through
+ * passkeys.service.ts.
+ */
+export async function completeTwoFactorSignIn(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  input: { code: string; challengeToken: string | undefined; previousToken?: string | undefined },
+  settings: AppSettings,
+): Promise<SessionResult> {
+  const now = settings.now();
+  const pending = await requirePendingSignIn(db, ctx, input.challengeToken, now);
+  const result = await db.transaction().execute(async (trx) => {
+    const checked = await consumeSecondFactor(trx, pending.user.id, input.code, now, 'any');
+    if (!checked.ok) return checked;
+    const session = await finishTwoFactorSignIn(trx, ctx, settings, {
+      pending,
+      method: checked.method,
+      previousToken: input.previousToken,
+    });
+    return { ok: true as const, session };
+  });
+  if (result.ok) return result.session;
+  return failTwoFactorSignIn(db, ctx, settings, pending, result.reason, 'code: is wrong, expired or used already');
 }
 
 // ---- Re-authentication ----------------------------------------------------------------------------------------------
@@ -493,13 +582,15 @@ export async function reauthenticate(
   }
   const enrolled = await hasTwoFactor(db, user.id);
   if (enrolled && (input.code === undefined || input.code.trim() === '')) {
-    throw new AppError('invalid-input', { message: 'code: is required (two-factor authentication is on)' });
+    throw new AppError('invalid-input', {
+      message: 'code: is required (two-factor authentication is on); or confirm with a passkey',
+    });
   }
   const at = ctx.now();
   const result = await db.transaction().execute(async (trx) => {
     let method: SecondFactorMethod | undefined;
     if (enrolled) {
-      const checked = await consumeSecondFactor(trx, user.id, input.code ?? '', settings.now(), true);
+      const checked = await consumeSecondFactor(trx, user.id, input.code ?? '', settings.now(), 'any');
       if (!checked.ok) return checked;
       method = checked.method;
     }

@@ -147,7 +147,14 @@ describe.each(testDatabases())('two-factor authentication on $name', (database) 
       for (const c of codes) expect(stored.map((r) => r.code_hash)).not.toContain(c);
 
       status = (await inject(t.app, s, { url: '/api/v1/account/two-factor' })).json<TwoFactorStatusBody>();
-      expect(status).toEqual({ enabled: true, pending: false, recoveryCodesLeft: 10, requiredBy: [] });
+      expect(status).toEqual({
+        enabled: true,
+        totp: true,
+        pending: false,
+        passkeys: 0,
+        recoveryCodesLeft: 10,
+        requiredBy: [],
+      });
       const again = await inject(t.app, s, {
         method: 'POST',
         url: '/api/v1/account/two-factor/totp/setup',
