@@ -42,6 +42,7 @@ import {
   type TestSession,
 } from './support/app.js';
 import { finalizableGeneralPacs, repoFile } from './support/statements.js';
+import { SoftAuthenticator } from './support/webauthn.js';
 
 const FILES = {
   source: 'examples/openmds-self-statement.source.json',
@@ -285,6 +286,74 @@ const CHECKS: Record<string, () => Promise<void>> = {
       .where('id', '=', owner.userId)
       .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^scrypt\$/);
+  },
+  // 生体認証: a passkey whose device verified the user (biometrics) signs in without a password; without it, refused.
+  '4.1-b': async () => {
+    const s = await signUp(t.app);
+    const device = new SoftAuthenticator({ origin: 'http://localhost', userVerification: true });
+    const options = await inject(t.app, s, { method: 'POST', url: '/api/v1/account/passkeys/options' });
+    expect(...status(options)).toBe(200);
+    const registered = await inject(t.app, s, {
+      method: 'POST',
+      url: '/api/v1/account/passkeys',
+      payload: { name: 'Touch ID', response: device.create(options.json()) },
+    });
+    expect(...status(registered)).toBe(201);
+    const signIn = async (userVerified: boolean) => {
+      const start = await t.app.inject({ method: 'POST', url: '/api/v1/auth/passkey/options' });
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/passkey',
+        headers: { cookie: start.cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+        payload: { response: device.get(start.json(), { userVerified }) },
+      });
+    };
+    expect((await signIn(false)).statusCode).toBe(401);
+    const ok = await signIn(true);
+    expect(...status(ok)).toBe(200);
+    expect(ok.json<{ user: { id: string } }>().user.id).toBe(s.userId);
+  },
+  // 物理媒体認証: a FIDO2 security key (no user verification, a signature counter) as the second step after the
+  // password; a cloned key, its counter going back, is refused.
+  '4.1-c': async () => {
+    const s = await signUp(t.app);
+    const key = new SoftAuthenticator({
+      origin: 'http://localhost',
+      userVerification: false,
+      counter: true,
+      synced: false,
+    });
+    const options = await inject(t.app, s, { method: 'POST', url: '/api/v1/account/passkeys/options' });
+    const registered = await inject(t.app, s, {
+      method: 'POST',
+      url: '/api/v1/account/passkeys',
+      payload: { name: 'YubiKey', response: key.create(options.json()) },
+    });
+    expect(...status(registered)).toBe(201);
+    const secondStep = async (bend: { signCount?: number }) => {
+      const first = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        payload: { email: s.email, password: TEST_PASSWORD },
+      });
+      expect(first.json()).toMatchObject({ twoFactorRequired: true, methods: ['passkey', 'recovery-code'] });
+      const cookie = first.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      const start = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/two-factor/passkey/options',
+        headers: { cookie },
+      });
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/two-factor/passkey',
+        headers: { cookie },
+        payload: { response: key.get(start.json(), bend) },
+      });
+    };
+    const ok = await secondStep({});
+    expect(...status(ok)).toBe(200);
+    expect(ok.cookies.find((c) => c.name === SESSION_COOKIE)?.value).toBeTruthy();
+    expect((await secondStep({ signCount: 1 })).statusCode).toBe(401);
   },
   // 二要素認証: with TOTP enrolled, a right password answers 202 and the code starts the session.
   '4.1-d': async () => {

@@ -63,6 +63,8 @@ export interface WatchOptions {
   ignoreConsole?: (text: string, url: string) => boolean;
   /** A failed response (400 and up) the scenario causes on purpose. */
   ignoreResponse?: (url: string, status: number) => boolean;
+  /** The test server's host names (default 127.0.0.1; WebAuthn needs a domain, so passkey specs use localhost). */
+  serverHosts?: readonly string[];
 }
 
 /**
@@ -88,7 +90,8 @@ export function watchPage(page: Page, watch: PageWatch, options: WatchOptions = 
   });
   page.on('request', (r) => {
     const u = new URL(r.url());
-    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.hostname !== '127.0.0.1') watch.offHost.push(r.url());
+    const hosts = options.serverHosts ?? ['127.0.0.1'];
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && !hosts.includes(u.hostname)) watch.offHost.push(r.url());
   });
 }
 
