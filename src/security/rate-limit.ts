@@ -6,17 +6,24 @@ import { AppError } from '../server/errors.js';
 /**
  * Requests each client address may make to a public route in a fixed window. Generous: a hospital's staff often
  * share one NAT address. Sign-up, a write anyway, is counted in the sign-in throttle's table (key `signup-ip:…`), so
- * the count holds across restarts and server processes and the throttle's clean-up forgets it a day later. Reads of
- * the public directory and uploads to verify are counted in memory, per server process: a database write on every
- * read would cost more than the read.
+ * the count holds across restarts and server processes and the throttle's clean-up forgets it a day later. The others
+ * are counted in memory, per server process: a database write on each would cost more than the request itself.
  */
 export const RATE_LIMITS = {
   /** Sign-up attempts, whatever their outcome: mass account creation. */
   'signup-ip': { limit: 100, windowMs: 60 * 60_000, store: 'database' },
-  /** Reads of the public directory and its files. */
+  /**
+   * Cheap public requests, one count for all: the public directory, its pages and files, the templates, the instance
+   * CA's certificate, what an invitation link or a request invitation link is about, and passkey sign-in options.
+   */
   'public-ip': { limit: 300, windowMs: 60_000, store: 'memory' },
   /** Uploads to POST /verify, each up to 10 MB parsed. */
   'verify-ip': { limit: 30, windowMs: 60_000, store: 'memory' },
+  /**
+   * Statements sent to POST /validate, each up to 10 MB of JSON parsed and checked. Twice verify's: validation costs
+   * less than a signature check, and scripts validate a folder of statements at a time.
+   */
+  'validate-ip': { limit: 60, windowMs: 60_000, store: 'memory' },
 } as const;
 
 export type RateLimitKind = keyof typeof RATE_LIMITS;

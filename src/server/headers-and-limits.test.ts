@@ -8,6 +8,7 @@ import {
   testApp,
   type TestApp,
 } from '../../test/support/app.js';
+import { generalPacs } from '../../test/support/statements.js';
 import { LIMITS } from '../formats/errors.js';
 import { RATE_LIMITS } from '../security/rate-limit.js';
 import { THROTTLE } from '../security/throttle.js';
@@ -110,6 +111,55 @@ describe('security headers and request limits', () => {
     t.clock.advance(Math.max(d.windowMs, v.windowMs) + 1000);
     expect((await from('203.0.113.4', '/api/v1/directory')).statusCode).toBe(200);
     expect((await verify('203.0.113.4')).statusCode).toBe(200);
+  });
+
+  it('limits POST /validate per address with 429 and Retry-After, counted before the body is parsed', async () => {
+    const v = RATE_LIMITS['validate-ip'];
+    const validate = (ip: string, payload: unknown = generalPacs()) =>
+      from(ip, '/api/v1/validate', { method: 'POST', payload });
+    for (let i = 0; i < v.limit; i++) expect((await validate('203.0.113.8')).statusCode).toBe(200);
+    const blocked = await validate('203.0.113.8');
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json<{ error: { code: string } }>().error.code).toBe('rate-limited');
+    const retryAfter = Number(blocked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(v.windowMs / 1000);
+    // Refused before the body is read: a body that would be a 400 is a 429 as well.
+    const malformed = await from('203.0.113.8', '/api/v1/validate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
+    expect(malformed.statusCode).toBe(429);
+    // Another address is not affected, and the address is let through once the window passes.
+    expect((await validate('203.0.113.9')).statusCode).toBe(200);
+    t.clock.advance(v.windowMs + 1000);
+    expect((await validate('203.0.113.8')).statusCode).toBe(200);
+  });
+
+  it('counts the templates, the instance CA and invitation look-ups with the directory, 429 only past the limit', async () => {
+    const d = RATE_LIMITS['public-ip'];
+    // Each public read route and what it answers when the address is under the limit.
+    const routes = [
+      ['/api/v1/templates', 200],
+      ['/api/v1/templates/jahis-jira-mds/2', 200],
+      ['/api/v1/signing/ca.pem', 200],
+      ['/api/v1/invitations/no-such-token', 404],
+      ['/api/v1/request-invitations/no-such-token', 404],
+      ['/api/v1/directory', 200],
+    ] as const;
+    for (let i = 0; i < d.limit; i++) {
+      const [url, status] = routes[i % routes.length]!;
+      expect((await from('203.0.113.10', url)).statusCode, url).toBe(status);
+    }
+    for (const [url] of routes) {
+      const blocked = await from('203.0.113.10', url);
+      expect(blocked.statusCode, url).toBe(429);
+      expect(Number(blocked.headers['retry-after']), url).toBeGreaterThan(0);
+    }
+    for (const [url, status] of routes) expect((await from('203.0.113.11', url)).statusCode, url).toBe(status);
+    t.clock.advance(d.windowMs + 1000);
+    for (const [url, status] of routes) expect((await from('203.0.113.10', url)).statusCode, url).toBe(status);
   });
 
   it('throttles sign-in failures per email like before', async () => {

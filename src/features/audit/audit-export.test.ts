@@ -11,7 +11,8 @@ import {
 } from '../../../test/support/app.js';
 import { testDatabases } from '../../../test/support/databases.js';
 import { auditRecordHash, type AuditEvent } from '../../security/audit.js';
-import { AUDIT_CSV_COLUMNS, neutralizeCell } from './export-csv.js';
+import { neutralizeCell } from '../../formats/csv/csv-text.js';
+import { AUDIT_CSV_COLUMNS } from './export-csv.js';
 import { DICOM, OPENMDS_FHIR, fhirCodes, type Coding } from './export-fhir.js';
 
 /** The parts of a FHIR R4 AuditEvent the tests look at. */

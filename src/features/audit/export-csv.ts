@@ -26,15 +26,6 @@ export const AUDIT_CSV_COLUMNS = [
 /** The byte order mark that makes Excel read the file as UTF-8 (Japanese names stay intact). */
 const BOM = '\uFEFF';
 
-/**
- * A cell as a spreadsheet will not run it: text beginning with = + - @ (or a tab or carriage return, which some
- * spreadsheets skip before reading a formula) gets a leading apostrophe (OWASP "CSV injection"). Names, user agents
- * and details come from users, so any of them may carry a formula; ids, times and hashes never begin so.
- */
-export function neutralizeCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 function cells(e: AuditEvent): string[] {
   return [
     String(e.seq),
@@ -54,10 +45,14 @@ function cells(e: AuditEvent): string[] {
     e.details === null ? '' : canonicalJson(e.details),
     e.prevHash,
     e.hash,
-  ].map(neutralizeCell);
+  ];
 }
 
-/** RFC 4180 CSV (CRLF line ends, quotes only where needed), UTF-8 with a BOM, a header row first. */
+/**
+ * RFC 4180 CSV (CRLF line ends, quotes only where needed), UTF-8 with a BOM, a header row first. `csvLine` gives a
+ * cell that a spreadsheet would run as a formula a leading apostrophe (names and user agents come from users, so
+ * either may carry one), and `parseCsv` removes it again.
+ */
 export function csvExport(): AuditExportWriter {
   return {
     contentType: 'text/csv; charset=utf-8',

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
+import { rateLimit } from '../../security/rate-limit.js';
 import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
 import { SessionSchema } from '../accounts/accounts.schema.js';
 import {
@@ -168,12 +169,13 @@ export const organizationsRoutes: FastifyPluginCallbackTypebox<{ db: Db }> = (ap
     '/invitations/:token',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags,
         summary: 'What an invitation link offers',
         description: '404 when the link is unknown, used, revoked or expired.',
         params: InvitationTokenParamsSchema,
-        response: { 200: InvitationLookupSchema, 404: E, 423: E },
+        response: { 200: InvitationLookupSchema, 404: E, 423: E, 429: E },
       },
     },
     (request) => lookupInvitation(k, request.ctx, request.params.token),

@@ -147,10 +147,11 @@ export const directoryRoutes: FastifyPluginCallbackTypebox<PublishingRoutesOptio
     '/signing/ca.pem',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags: ['directory'],
         summary: "The instance CA's certificate (PEM)",
-        response: { 200: Type.Unsafe<string>({ type: 'string' }), 404: ErrorResponseSchema },
+        response: { 200: Type.Unsafe<string>({ type: 'string' }), 404: ErrorResponseSchema, 429: ErrorResponseSchema },
       },
     },
     async (_req, reply) => {

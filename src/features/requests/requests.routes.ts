@@ -2,6 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
+import { rateLimit } from '../../security/rate-limit.js';
 import { ErrorResponseSchema, ROUTE_ERRORS } from '../../server/errors.js';
 import { answerRequest, declineRequest, getInboxRequest, listInbox } from './inbox.service.js';
 import { claimRequestInvitation, lookupRequestInvitation } from './request-invitations.service.js';
@@ -185,12 +186,13 @@ export const requestsRoutes: FastifyPluginCallbackTypebox<{ db: Db; templates: T
     '/request-invitations/:token',
     {
       config: { access: 'public' },
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags,
         summary: 'What a request invitation link is about',
         description: '404 when the link is unknown; `claimable` says whether it still works.',
         params: TokenParamsSchema,
-        response: { 200: RequestInvitationSchema, 404: E, 423: E },
+        response: { 200: RequestInvitationSchema, 404: E, 423: E, 429: E },
       },
     },
     (req) => lookupRequestInvitation(k, req.ctx, req.params.token),

@@ -1,6 +1,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { Db } from '../../db/database.js';
 import type { CompiledTemplate } from '../../domain/compiled-template.js';
 import type { TemplateRegistry } from '../../domain/templates/registry.js';
+import { rateLimit } from '../../security/rate-limit.js';
 import { AppError, ErrorResponseSchema } from '../../server/errors.js';
 import {
   TemplateDetailSchema,
@@ -11,6 +13,7 @@ import {
 } from './templates.schema.js';
 
 export interface TemplatesRoutesOptions {
+  db: Db;
   templates: TemplateRegistry;
 }
 
@@ -34,15 +37,17 @@ function detail(c: CompiledTemplate): TemplateDetail {
 }
 
 /** Read-only access to the templates the server knows (built-in ones, for now). */
-export const templatesRoutes: FastifyPluginCallbackTypebox<TemplatesRoutesOptions> = (app, { templates }, done) => {
+export const templatesRoutes: FastifyPluginCallbackTypebox<TemplatesRoutesOptions> = (app, { db, templates }, done) => {
+  const k = db.kysely;
   app.get(
     '/templates',
     {
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags: ['templates'],
         summary: 'List templates',
         description: 'Every template the server knows, built-in ones first, with row and section counts.',
-        response: { 200: TemplateListSchema },
+        response: { 200: TemplateListSchema, 429: ErrorResponseSchema },
       },
     },
     () => templates.compiled().map(summarize),
@@ -51,12 +56,18 @@ export const templatesRoutes: FastifyPluginCallbackTypebox<TemplatesRoutesOption
   app.get(
     '/templates/:id/:edition',
     {
+      onRequest: rateLimit(k, 'public-ip'),
       schema: {
         tags: ['templates'],
         summary: 'Get a template',
         description: 'The whole template: header fields, answer sets, sections and rows with their rules.',
         params: TemplateParamsSchema,
-        response: { 200: TemplateDetailSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema },
+        response: {
+          200: TemplateDetailSchema,
+          400: ErrorResponseSchema,
+          404: ErrorResponseSchema,
+          429: ErrorResponseSchema,
+        },
       },
     },
     (request) => {

@@ -1,17 +1,22 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { Db } from '../../db/database.js';
 import { validateStatement, type TemplateLookup } from '../../domain/validation.js';
+import { rateLimit } from '../../security/rate-limit.js';
 import { ErrorResponseSchema } from '../../server/errors.js';
 import { ValidateBodySchema, ValidateQuerySchema, ValidationResultSchema } from './validate.schema.js';
 
 export interface ValidateRoutesOptions {
+  db: Db;
   templates: TemplateLookup;
 }
 
 /** Checks a statement against its template without storing it. */
-export const validateRoutes: FastifyPluginCallbackTypebox<ValidateRoutesOptions> = (app, { templates }, done) => {
+export const validateRoutes: FastifyPluginCallbackTypebox<ValidateRoutesOptions> = (app, { db, templates }, done) => {
   app.post(
     '/validate',
     {
+      // Counted before the body, up to 10 MB of JSON, is read and parsed.
+      onRequest: rateLimit(db.kysely, 'validate-ip'),
       schema: {
         tags: ['validation'],
         summary: 'Validate a statement',
@@ -26,6 +31,7 @@ export const validateRoutes: FastifyPluginCallbackTypebox<ValidateRoutesOptions>
           400: ErrorResponseSchema,
           413: ErrorResponseSchema,
           415: ErrorResponseSchema,
+          429: ErrorResponseSchema,
         },
       },
     },

@@ -8,7 +8,8 @@ export interface CsvRecord {
 
 /**
  * Parses RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF line ends.
- * Errors name the line. Blank lines are skipped.
+ * Errors name the line. Blank lines are skipped. A field the writer neutralized against formulas (`'=…`) is read
+ * without its apostrophe (`restoreCell`).
  */
 export function parseCsv(text: string, format = 'csv'): CsvRecord[] {
   const records: CsvRecord[] = [];
@@ -27,7 +28,7 @@ export function parseCsv(text: string, format = 'csv'): CsvRecord[] {
         `a field is longer than ${LIMITS.maxCsvFieldChars} characters`,
       );
     }
-    fields.push(field);
+    fields.push(restoreCell(field));
     field = '';
     fieldStarted = false;
   };
@@ -93,11 +94,36 @@ export function parseCsv(text: string, format = 'csv'): CsvRecord[] {
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
-/** Writes one CSV field, quoting only when needed. Fields starting with =, +, -, @ are left as written: the file is data, and Excel formula injection is handled by exporters that target spreadsheets. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/**
+ * Cells a spreadsheet could run as a formula (OWASP "CSV injection", CWE-1236): text beginning with = + - @, or with
+ * a tab or carriage return, which some spreadsheets skip before reading a formula. Also text in which apostrophes
+ * come before such a character: `'=x` is written `''=x`, so that every cell the writer prefixed, and only those,
+ * begins with an apostrophe and a cell of this kind (see `FORMULA_ESCAPED`), and reading removes exactly one.
+ */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
+/** A cell as `neutralizeCell` writes a formula-like one: an apostrophe, then a formula-like text. */
+const FORMULA_ESCAPED = /^'+[=+\-@\t\r]/;
+
+/**
+ * A cell as no spreadsheet will run it: a formula-like text gets a leading apostrophe, which spreadsheets show
+ * and do not evaluate. `restoreCell` undoes it, so every text round-trips exactly through our writer and readers.
+ */
+export function neutralizeCell(value: string): string {
+  return FORMULA_LIKE.test(value) ? `'${value}` : value;
 }
 
+/** The text `neutralizeCell` was given: a cell written with the apostrophe loses it, any other is kept as is. */
+export function restoreCell(cell: string): string {
+  return FORMULA_ESCAPED.test(cell) ? cell.slice(1) : cell;
+}
+
+/** Writes one CSV field: neutralized against formulas (`neutralizeCell`), quoted only when needed. */
+export function csvField(value: string): string {
+  const cell = neutralizeCell(value);
+  return NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+/** Writes one CSV record (without its line end). */
 export function csvLine(fields: readonly string[]): string {
   return fields.map(csvField).join(',');
 }

@@ -33,6 +33,25 @@ describe('statement CSV', () => {
     expect(importCsv(exportCsv(s, mds), templates).remarks[1]?.text).toBe('窃視「注意」, "引用"\n二行目 髙 𠮷');
   });
 
+  it('writes remarks and header fields that look like formulas with a leading apostrophe, and reads them back', () => {
+    const s = generalPacs();
+    const texts = ['=HYPERLINK("http://x")', '-1+2', '@SUM(A1)', "'=x", '＝全角の等号と 髙 𠮷'];
+    texts.forEach((text, i) => (s.remarks[i]!.text = text));
+    s.header['manufacturer'] = '+81 3 1234 5678 株式会社';
+    const csv = exportCsv(s, mds);
+    expect(csv).toContain(`\r\nremark,${s.remarks[0]!.number},"'=HYPERLINK(""http://x"")"\r\n`);
+    expect(csv).toContain(`\r\nremark,${s.remarks[1]!.number},'-1+2\r\n`);
+    expect(csv).toContain(`\r\nremark,${s.remarks[2]!.number},'@SUM(A1)\r\n`);
+    expect(csv).toContain(`\r\nremark,${s.remarks[3]!.number},''=x\r\n`);
+    expect(csv).toContain(`\r\nremark,${s.remarks[4]!.number},＝全角の等号と 髙 𠮷\r\n`);
+    expect(csv).toContain("\r\nheader,manufacturer,'+81 3 1234 5678 株式会社\r\n");
+    // No cell begins with a formula character, quoted or not.
+    for (const record of csv.slice(1).split('\r\n')) expect(record).not.toMatch(/(^|,)"?[=+\-@\t\r]/);
+    const back = importCsv(csv, templates);
+    expect(back).toEqual(normalizeStatement(s, mds));
+    expect(back.remarks.slice(0, texts.length).map((r) => r.text)).toEqual(texts);
+  });
+
   it('reads answers typed as labels in either language, values or aliases', () => {
     const csv = [
       'template,jahis-jira-mds,2',
