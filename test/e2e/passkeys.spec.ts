@@ -81,7 +81,7 @@ describe.skipIf(!runSpec)('passkeys in the browser', () => {
     );
     cdp = await ctx.newCDPSession(page);
     await cdp.send('WebAuthn.enable', { enableUI: false });
-    const added = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
         protocol: 'ctap2',
         transport: 'internal',
@@ -90,7 +90,7 @@ describe.skipIf(!runSpec)('passkeys in the browser', () => {
         isUserVerified: true,
         automaticPresenceSimulation: true,
       },
-    })) as { authenticatorId: string };
+    });
     authenticatorId = added.authenticatorId;
   });
 

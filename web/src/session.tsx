@@ -55,7 +55,10 @@ const SessionContext = createContext<SessionState | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const location = useLocation();
-  const needsSession = location.pathname.startsWith('/orgs') || probablySignedIn();
+  // The organization's pages and the account's own pages need a session whatever this browser remembers (a stored
+  // flag can be missing: storage blocked, or the session began in another way).
+  const needsSession =
+    location.pathname.startsWith('/orgs') || location.pathname.startsWith('/account') || probablySignedIn();
   const query = useQuery({
     queryKey: SESSION_KEY,
     queryFn: () => api.session(),

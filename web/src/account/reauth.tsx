@@ -1,11 +1,12 @@
-import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Divider, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { isApiError } from '../api';
-import { FormError } from '../auth/auth-form';
+import { errorFor, FormError } from '../auth/auth-form';
 import { useCurrentOrgId, useSession } from '../session';
+import { isPasskeyCancelled, passkeysApi, passkeysSupported } from './passkeys-api';
 import { TWO_FACTOR_KEY, twoFactorApi } from './two-factor-api';
 
 type Guard = <T>(action: () => Promise<T>) => Promise<T>;
@@ -36,6 +37,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     enabled: open && session !== null && session !== undefined,
   });
   const needsCode = status.data?.enabled === true;
+  const offerPasskey = (status.data?.passkeys ?? 0) > 0 && passkeysSupported();
 
   const close = (cancelled: unknown) => {
     setOpen(false);
@@ -46,11 +48,12 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     waiting.current = null;
   };
 
-  const submit = async () => {
+  const submit = async (how: 'password' | 'passkey') => {
     setBusy(true);
     setError(null);
     try {
-      await twoFactorApi.reauthenticate(password, needsCode ? code.trim() : undefined);
+      if (how === 'passkey') await passkeysApi.reauthenticate();
+      else await twoFactorApi.reauthenticate(password, needsCode ? code.trim() : undefined);
       const w = waiting.current;
       waiting.current = null;
       setOpen(false);
@@ -58,7 +61,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       setCode('');
       w?.resolve();
     } catch (e) {
-      setError(e);
+      setError(isPasskeyCancelled(e) ? null : e);
     } finally {
       setBusy(false);
     }
@@ -84,17 +87,31 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void submit();
+            void submit('password');
           }}
         >
           <Stack gap="sm">
             <Text size="sm">{t('twoFactor.reauthIntro')}</Text>
+            {offerPasskey && (
+              <>
+                <Button
+                  variant="light"
+                  loading={busy}
+                  onClick={() => void submit('passkey')}
+                  data-testid="reauth-passkey"
+                >
+                  {t('passkeys.reauth')}
+                </Button>
+                <Divider label={t('passkeys.or')} />
+              </>
+            )}
             <PasswordInput
               label={t('auth.password')}
               autoComplete="current-password"
               required
-              data-autofocus
+              data-autofocus={!offerPasskey}
               value={password}
+              error={errorFor(error, 'password')}
               onChange={(e) => setPassword(e.currentTarget.value)}
             />
             {needsCode && (
@@ -105,10 +122,12 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
                 inputMode="numeric"
                 required
                 value={code}
+                error={errorFor(error, 'code')}
                 onChange={(e) => setCode(e.currentTarget.value)}
               />
             )}
-            <FormError error={error} fields={[]} />
+            {/* A wrong password or code is said under its field: alone, "is wrong" would not say what was. */}
+            <FormError error={error} fields={needsCode ? ['password', 'code'] : ['password']} />
             <Group justify="flex-end">
               <Button variant="default" onClick={() => close(null)}>
                 {t('app.cancel')}

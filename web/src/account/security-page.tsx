@@ -5,6 +5,7 @@ import {
   Code,
   Container,
   CopyButton,
+  Divider,
   Group,
   Image,
   Paper,
@@ -20,7 +21,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorFor, FormError } from '../auth/auth-form';
 import { LoadError, Loading } from '../pages/query-state';
-import { useRequiredByNames } from './reauth';
+import { PasskeysPanel } from './passkeys-panel';
+import { useReauth, useRequiredByNames } from './reauth';
 import { TWO_FACTOR_KEY, twoFactorApi, type TotpSetup } from './two-factor-api';
 
 /** Recovery codes, shown once: copy or download them now. */
@@ -194,11 +196,16 @@ function Disable({ onDone }: { onDone: () => void }) {
   );
 }
 
-function Regenerate({ onCodes }: { onCodes: (codes: string[]) => void }) {
+/**
+ * New recovery codes: confirmed by a code of the authenticator app, or, for a user with passkeys only, by a recent
+ * sign-in or re-authentication (the passkey dialog when it is older).
+ */
+function Regenerate({ withCode, onCodes }: { withCode: boolean; onCodes: (codes: string[]) => void }) {
   const { t } = useTranslation();
+  const guard = useReauth();
   const [code, setCode] = useState('');
   const regenerate = useMutation({
-    mutationFn: () => twoFactorApi.regenerate(code.trim()),
+    mutationFn: () => (withCode ? twoFactorApi.regenerate(code.trim()) : guard(() => twoFactorApi.regenerate())),
     onSuccess: (r) => {
       setCode('');
       onCodes(r.recoveryCodes);
@@ -216,7 +223,7 @@ function Regenerate({ onCodes }: { onCodes: (codes: string[]) => void }) {
           {t('twoFactor.regenerate')}
         </Title>
         <Text size="sm">{t('twoFactor.regenerateHelp')}</Text>
-        <CodeInput value={code} onChange={setCode} error={errorFor(regenerate.error, 'code')} />
+        {withCode && <CodeInput value={code} onChange={setCode} error={errorFor(regenerate.error, 'code')} />}
         <FormError error={regenerate.error} fields={['code']} />
         <Group>
           <Button type="submit" variant="light" loading={regenerate.isPending}>
@@ -228,7 +235,7 @@ function Regenerate({ onCodes }: { onCodes: (codes: string[]) => void }) {
   );
 }
 
-/** /account/security: two-factor authentication (enrol, recovery codes, disable). */
+/** /account/security: two-factor authentication: passkeys, the authenticator app (TOTP), recovery codes. */
 export function SecurityPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -276,19 +283,43 @@ export function SecurityPage() {
                       void refresh();
                     }}
                   />
-                ) : status.data.enabled ? (
-                  <>
-                    <Text size="sm">{t('twoFactor.codesLeft', { n: status.data.recoveryCodesLeft })}</Text>
-                    <Regenerate onCodes={setCodes} />
-                    <Disable onDone={() => void refresh()} />
-                  </>
                 ) : (
-                  <Enrol
-                    onCodes={(c) => {
-                      setCodes(c);
-                      void refresh();
-                    }}
-                  />
+                  <>
+                    <Text size="sm">{t('twoFactor.intro')}</Text>
+                    <PasskeysPanel onCodes={setCodes} />
+                    <Divider />
+                    <Stack gap="sm" data-testid="totp-section">
+                      <Title order={3} size="h5">
+                        {t('twoFactor.appTitle')}
+                      </Title>
+                      {status.data.totp ? (
+                        <>
+                          <Text size="sm">{t('twoFactor.appOn')}</Text>
+                          <Disable onDone={() => void refresh()} />
+                        </>
+                      ) : (
+                        <Enrol
+                          onCodes={(c) => {
+                            // A user with passkeys keeps their recovery codes: none come with the app.
+                            if (c.length > 0) setCodes(c);
+                            void refresh();
+                          }}
+                        />
+                      )}
+                    </Stack>
+                    {status.data.enabled && (
+                      <>
+                        <Divider />
+                        <Stack gap="sm" data-testid="recovery-section">
+                          <Title order={3} size="h5">
+                            {t('twoFactor.recoveryTitle')}
+                          </Title>
+                          <Text size="sm">{t('twoFactor.codesLeft', { n: status.data.recoveryCodesLeft })}</Text>
+                          <Regenerate withCode={status.data.totp} onCodes={setCodes} />
+                        </Stack>
+                      </>
+                    )}
+                  </>
                 )}
               </Stack>
             </Paper>

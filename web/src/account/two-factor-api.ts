@@ -9,6 +9,7 @@ import { enc, rememberSession, request, V1 } from '../api';
 import type { Session } from '../api-types';
 
 export type TwoFactorStatus = TwoFactorStatusBody;
+export type SecondFactorMethod = TwoFactorPendingBody['methods'][number];
 export type TotpSetup = TotpSetupBody;
 export type SecurityPolicy = SecurityPolicyBody;
 
@@ -40,8 +41,9 @@ export const twoFactorApi = {
     request('POST', `${V1}/account/two-factor/totp/confirm`, { body: { code } }),
   disable: (password: string, code: string): Promise<void> =>
     request('POST', `${V1}/account/two-factor/disable`, { body: { password, code } }),
-  regenerate: (code: string): Promise<RecoveryCodesBody> =>
-    request('POST', `${V1}/account/two-factor/recovery-codes`, { body: { code } }),
+  /** With a TOTP code; without one, the server wants a recent sign-in or re-authentication. */
+  regenerate: (code?: string): Promise<RecoveryCodesBody> =>
+    request('POST', `${V1}/account/two-factor/recovery-codes`, { body: code === undefined ? {} : { code } }),
   reauthenticate: (password: string, code?: string): Promise<{ reauthenticatedAt: string; validUntil: string }> =>
     request('POST', `${V1}/auth/reauthenticate`, { body: code === undefined ? { password } : { password, code } }),
   policy: (orgId: string): Promise<SecurityPolicy> => request('GET', `${V1}/orgs/${enc(orgId)}/security-policy`),

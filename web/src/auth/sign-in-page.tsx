@@ -1,9 +1,11 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { isPending, signInWithPassword } from '../account/two-factor-api';
+import { isPasskeyCancelled, passkeysApi, passkeysSupported } from '../account/passkeys-api';
+import { isPending, signInWithPassword, type SecondFactorMethod } from '../account/two-factor-api';
+import { isApiError } from '../api';
 import type { Session } from '../api-types';
 import { useSession } from '../session';
 import { AuthCard, FormError } from './auth-form';
@@ -22,8 +24,8 @@ export function SignInPage() {
   const { setSession, endedBecause } = useSession();
   const [email, setEmail] = useState(params.get('email') ?? '');
   const [password, setPassword] = useState('');
-  // Set when the password was right and two-factor authentication asks for a code (two-factor-step.tsx).
-  const [pending, setPending] = useState(false);
+  // Set when the password was right and two-factor authentication asks for more (two-factor-step.tsx): its methods.
+  const [pending, setPending] = useState<SecondFactorMethod[] | null>(null);
   const signedIn = (session: Session) => {
     setSession(session);
     void navigate(next, { replace: true });
@@ -31,21 +33,23 @@ export function SignInPage() {
   const signIn = useMutation({
     mutationFn: () => signInWithPassword({ email: email.trim(), password }),
     onSuccess: (result) => {
-      if (isPending(result)) setPending(true);
+      if (isPending(result)) setPending(result.methods);
       else signedIn(result);
     },
   });
+  const withPasskey = useMutation({ mutationFn: () => passkeysApi.signIn(), onSuccess: signedIn });
 
   useEffect(() => {
     document.title = `${t('auth.signIn')} — OpenMDS`;
   }, [t]);
 
-  if (pending) {
+  if (pending !== null) {
     return (
       <TwoFactorStep
+        methods={pending}
         onSession={signedIn}
         onBack={() => {
-          setPending(false);
+          setPending(null);
           setPassword('');
         }}
       />
@@ -89,6 +93,31 @@ export function SignInPage() {
           </Button>
         </Stack>
       </form>
+      {passkeysSupported() && (
+        <Stack gap="xs">
+          <Divider label={t('passkeys.or')} />
+          <Button
+            variant="default"
+            loading={withPasskey.isPending}
+            onClick={() => withPasskey.mutate()}
+            data-testid="passkey-sign-in"
+          >
+            {t('passkeys.signIn')}
+          </Button>
+          {withPasskey.isError &&
+            (isPasskeyCancelled(withPasskey.error) ? (
+              <Text size="sm" c="dimmed" role="status">
+                {t('passkeys.cancelled')}
+              </Text>
+            ) : isApiError(withPasskey.error, 401) ? (
+              <Text size="sm" c="red" role="alert" data-testid="passkey-error">
+                {t('passkeys.signInFailed')}
+              </Text>
+            ) : (
+              <FormError error={withPasskey.error} fields={[]} />
+            ))}
+        </Stack>
+      )}
       <Text size="sm">
         <Anchor component={Link} to="/password-reset" data-testid="forgot-password">
           {t('passwordReset.forgot')}

@@ -1,17 +1,28 @@
-import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api';
 import type { Session } from '../api-types';
-import { twoFactorApi } from '../account/two-factor-api';
+import { isPasskeyCancelled, passkeysApi, passkeysSupported } from '../account/passkeys-api';
+import { twoFactorApi, type SecondFactorMethod } from '../account/two-factor-api';
 import { AuthCard, FormError } from './auth-form';
 
-/** Sign-in's second step: a code of the authenticator app, or a recovery code. */
-export function TwoFactorStep({ onSession, onBack }: { onSession: (s: Session) => void; onBack: () => void }) {
+/** Sign-in's second step: a passkey, a code of the authenticator app, or a recovery code. */
+export function TwoFactorStep({
+  methods,
+  onSession,
+  onBack,
+}: {
+  methods: readonly SecondFactorMethod[];
+  onSession: (s: Session) => void;
+  onBack: () => void;
+}) {
   const { t } = useTranslation();
   const [code, setCode] = useState('');
   const verify = useMutation({ mutationFn: () => twoFactorApi.verify(code.trim()), onSuccess: onSession });
+  const passkey = useMutation({ mutationFn: () => passkeysApi.secondFactor(), onSuccess: onSession });
+  const offerPasskey = methods.includes('passkey') && passkeysSupported();
   // The pending sign-in is gone (5 minutes, or 5 wrong codes): the password must be given again.
   const expired = isApiError(verify.error, 401) && !verify.error.message.startsWith('code:');
   const submit = (e: FormEvent) => {
@@ -20,11 +31,35 @@ export function TwoFactorStep({ onSession, onBack }: { onSession: (s: Session) =
   };
   return (
     <AuthCard title={t('twoFactor.signInTitle')} intro={t('twoFactor.signInIntro')}>
+      {offerPasskey && (
+        <Stack gap="xs">
+          <Button loading={passkey.isPending} onClick={() => passkey.mutate()} data-testid="two-factor-passkey">
+            {t('passkeys.useSecondFactor')}
+          </Button>
+          {passkey.isError &&
+            (isPasskeyCancelled(passkey.error) ? (
+              <Text size="sm" c="dimmed" role="status">
+                {t('passkeys.cancelled')}
+              </Text>
+            ) : isApiError(passkey.error, 401) && passkey.error.message.startsWith('response:') ? (
+              <Text c="red" size="sm" role="alert" data-testid="passkey-error">
+                {t('passkeys.signInFailed')}
+              </Text>
+            ) : isApiError(passkey.error, 401) ? (
+              <Text c="red" size="sm" role="alert">
+                {t('twoFactor.signInExpired')}
+              </Text>
+            ) : (
+              <FormError error={passkey.error} fields={[]} />
+            ))}
+          <Divider label={t('passkeys.or')} />
+        </Stack>
+      )}
       <form onSubmit={submit}>
         <Stack gap="sm">
           <TextInput
             label={t('twoFactor.code')}
-            description={t('twoFactor.codeOrRecovery')}
+            description={methods.includes('totp') ? t('twoFactor.codeOrRecovery') : t('twoFactor.recoveryOnly')}
             autoComplete="one-time-code"
             inputMode="numeric"
             required
