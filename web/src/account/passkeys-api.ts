@@ -6,7 +6,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import type { PasskeyBody } from '../../../src/features/accounts/passkeys.schema.js';
-import { enc, rememberSession, request, V1 } from '../api';
+import { ApiError, enc, rememberSession, request, V1 } from '../api';
 import type { Session } from '../api-types';
 
 export type Passkey = PasskeyBody;
@@ -18,6 +18,19 @@ export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
  * True when the browser's passkey dialog ended without an answer: the user cancelled it, it timed out, or no passkey
  * of this site was on the device. Not an error to shout about.
  */
+/**
+ * What went wrong in the browser's part of a passkey ceremony, when it was not the server: the device holds a passkey
+ * of this account already (registration), or the page is not where passkeys may work (no https, an IP address).
+ */
+export function passkeyProblem(e: unknown): 'registered' | 'insecure' | 'other' | null {
+  if (!(e instanceof Error) || e instanceof ApiError || isPasskeyCancelled(e)) return null;
+  const code = 'code' in e ? String((e as { code: unknown }).code) : '';
+  if (e.name === 'InvalidStateError' || code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') return 'registered';
+  if (e.name === 'SecurityError' || code === 'ERROR_INVALID_DOMAIN' || code === 'ERROR_INVALID_RP_ID')
+    return 'insecure';
+  return 'other';
+}
+
 export function isPasskeyCancelled(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const code = 'code' in e ? String((e as { code: unknown }).code) : '';

@@ -6,7 +6,8 @@ import { errorFor, FormError } from '../auth/auth-form';
 import { formatDateTime } from '../format';
 import { useLang } from '../i18n';
 import { LoadError, Loading } from '../pages/query-state';
-import { isPasskeyCancelled, PASSKEYS_KEY, passkeysApi, passkeysSupported, type Passkey } from './passkeys-api';
+import { PasskeyError } from './passkey-error';
+import { PASSKEYS_KEY, passkeysApi, passkeysSupported, type Passkey } from './passkeys-api';
 import { useReauth } from './reauth';
 import { TWO_FACTOR_KEY } from './two-factor-api';
 
@@ -135,17 +136,14 @@ export function PasskeysPanel({ onCodes }: { onCodes: (codes: string[]) => void 
   const guard = useReauth();
   const list = useQuery({ queryKey: PASSKEYS_KEY, queryFn: () => passkeysApi.list() });
   const [name, setName] = useState(suggestedName);
-  const [cancelled, setCancelled] = useState(false);
   const add = useMutation({
     mutationFn: () => guard(() => passkeysApi.register(name.trim())),
-    onMutate: () => setCancelled(false),
     onSuccess: (r) => {
       setName(suggestedName());
       void queryClient.invalidateQueries({ queryKey: PASSKEYS_KEY });
       void queryClient.invalidateQueries({ queryKey: TWO_FACTOR_KEY });
       if (r.recoveryCodes.length > 0) onCodes(r.recoveryCodes);
     },
-    onError: (e) => setCancelled(isPasskeyCancelled(e)),
   });
   const supported = passkeysSupported();
 
@@ -209,13 +207,7 @@ export function PasskeysPanel({ onCodes }: { onCodes: (codes: string[]) => void 
           {t('passkeys.unsupported')}
         </Alert>
       )}
-      {cancelled ? (
-        <Text size="sm" c="dimmed" role="status">
-          {t('passkeys.cancelled')}
-        </Text>
-      ) : (
-        <FormError error={add.error} fields={['name']} />
-      )}
+      <PasskeyError error={add.error} fields={['name']} />
     </Stack>
   );
 }

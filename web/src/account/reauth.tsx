@@ -6,7 +6,8 @@ import { useLocation, useNavigate } from 'react-router';
 import { isApiError } from '../api';
 import { errorFor, FormError } from '../auth/auth-form';
 import { useCurrentOrgId, useSession } from '../session';
-import { isPasskeyCancelled, passkeysApi, passkeysSupported } from './passkeys-api';
+import { PasskeyError } from './passkey-error';
+import { passkeysApi, passkeysSupported } from './passkeys-api';
 import { TWO_FACTOR_KEY, twoFactorApi } from './two-factor-api';
 
 type Guard = <T>(action: () => Promise<T>) => Promise<T>;
@@ -29,6 +30,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const [passkeyError, setPasskeyError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const waiting = useRef<{ resolve: () => void; reject: (e: unknown) => void } | null>(null);
   const status = useQuery({
@@ -44,6 +46,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     setPassword('');
     setCode('');
     setError(null);
+    setPasskeyError(null);
     waiting.current?.reject(cancelled);
     waiting.current = null;
   };
@@ -51,6 +54,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const submit = async (how: 'password' | 'passkey') => {
     setBusy(true);
     setError(null);
+    setPasskeyError(null);
     try {
       if (how === 'passkey') await passkeysApi.reauthenticate();
       else await twoFactorApi.reauthenticate(password, needsCode ? code.trim() : undefined);
@@ -61,7 +65,8 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       setCode('');
       w?.resolve();
     } catch (e) {
-      setError(isPasskeyCancelled(e) ? null : e);
+      if (how === 'passkey') setPasskeyError(e);
+      else setError(e);
     } finally {
       setBusy(false);
     }
@@ -102,6 +107,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
                 >
                   {t('passkeys.reauth')}
                 </Button>
+                <PasskeyError error={passkeyError} />
                 <Divider label={t('passkeys.or')} />
               </>
             )}

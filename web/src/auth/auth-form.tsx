@@ -1,7 +1,9 @@
 import { Alert, Container, Paper, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
+import i18n from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api';
+import type { Messages } from '../messages';
 
 /** A narrow card for the sign-in, sign-up and setup forms. */
 export function AuthCard({ title, intro, children }: { title: string; intro?: ReactNode; children: ReactNode }) {
@@ -53,10 +55,37 @@ export function FormError({ error, fields }: { error: unknown; fields: readonly 
   );
 }
 
+/**
+ * The server's messages about a field that users meet most (passwords, codes), in the interface's language: the API
+ * speaks English, the rest pass as they are. Each pattern's captures feed its message's {{a}}, {{b}}.
+ */
+type FieldMessageKey = `fieldErrors.${keyof Messages['fieldErrors']}`;
+
+const FIELD_MESSAGES: readonly [RegExp, FieldMessageKey][] = [
+  [/^is wrong, expired or used already$/, 'fieldErrors.codeWrong'],
+  [/^is wrong(?:;.*)?$/, 'fieldErrors.wrong'],
+  [/^is too common\b/, 'fieldErrors.tooCommon'],
+  [/^must be at least (\d+) characters \(it has (\d+)\)$/, 'fieldErrors.tooShort'],
+  [/^must be at most (\d+) characters$/, 'fieldErrors.tooLong'],
+  [/^must not be your email address/, 'fieldErrors.notEmail'],
+  [/^must differ from your current password$/, 'fieldErrors.notCurrent'],
+  [/^must differ from your last (\d+) passwords/, 'fieldErrors.notRecent'],
+  [/^is required\b/, 'fieldErrors.required'],
+];
+
+export function localizeFieldMessage(message: string): string {
+  if (i18n.language !== 'ja') return message;
+  for (const [pattern, key] of FIELD_MESSAGES) {
+    const m = pattern.exec(message);
+    if (m !== null) return i18n.t(key, { a: m[1], b: m[2] });
+  }
+  return message;
+}
+
 /** The message for one field, when the error names it. */
 export function errorFor(error: unknown, field: string): string | undefined {
   const e = fieldError(error);
-  return e !== null && e.field === field ? e.message : undefined;
+  return e !== null && e.field === field ? localizeFieldMessage(e.message) : undefined;
 }
 
 export const MIN_PASSWORD = 12;

@@ -3,9 +3,9 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { isPasskeyCancelled, passkeysApi, passkeysSupported } from '../account/passkeys-api';
+import { PasskeyError } from '../account/passkey-error';
+import { passkeysApi, passkeysSupported } from '../account/passkeys-api';
 import { isPending, signInWithPassword, type SecondFactorMethod } from '../account/two-factor-api';
-import { isApiError } from '../api';
 import type { Session } from '../api-types';
 import { useSession } from '../session';
 import { AuthCard, FormError } from './auth-form';
@@ -104,18 +104,7 @@ export function SignInPage() {
           >
             {t('passkeys.signIn')}
           </Button>
-          {withPasskey.isError &&
-            (isPasskeyCancelled(withPasskey.error) ? (
-              <Text size="sm" c="dimmed" role="status">
-                {t('passkeys.cancelled')}
-              </Text>
-            ) : isApiError(withPasskey.error, 401) ? (
-              <Text size="sm" c="red" role="alert" data-testid="passkey-error">
-                {t('passkeys.signInFailed')}
-              </Text>
-            ) : (
-              <FormError error={withPasskey.error} fields={[]} />
-            ))}
+          <PasskeyError error={withPasskey.error} />
         </Stack>
       )}
       <Text size="sm">

@@ -4,7 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api';
 import type { Session } from '../api-types';
-import { isPasskeyCancelled, passkeysApi, passkeysSupported } from '../account/passkeys-api';
+import { PasskeyError } from '../account/passkey-error';
+import { passkeysApi, passkeysSupported } from '../account/passkeys-api';
 import { twoFactorApi, type SecondFactorMethod } from '../account/two-factor-api';
 import { AuthCard, FormError } from './auth-form';
 
@@ -36,22 +37,7 @@ export function TwoFactorStep({
           <Button loading={passkey.isPending} onClick={() => passkey.mutate()} data-testid="two-factor-passkey">
             {t('passkeys.useSecondFactor')}
           </Button>
-          {passkey.isError &&
-            (isPasskeyCancelled(passkey.error) ? (
-              <Text size="sm" c="dimmed" role="status">
-                {t('passkeys.cancelled')}
-              </Text>
-            ) : isApiError(passkey.error, 401) && passkey.error.message.startsWith('response:') ? (
-              <Text c="red" size="sm" role="alert" data-testid="passkey-error">
-                {t('passkeys.signInFailed')}
-              </Text>
-            ) : isApiError(passkey.error, 401) ? (
-              <Text c="red" size="sm" role="alert">
-                {t('twoFactor.signInExpired')}
-              </Text>
-            ) : (
-              <FormError error={passkey.error} fields={[]} />
-            ))}
+          <PasskeyError error={passkey.error} expired={t('twoFactor.signInExpired')} />
           <Divider label={t('passkeys.or')} />
         </Stack>
       )}
