@@ -8,6 +8,11 @@ type Queryable = Kysely<Database> | Transaction<Database>;
 /** How long a sign-in or a re-authentication counts as recent for sensitive actions. */
 export const REAUTH_MINUTES = 15;
 
+/** The answer of a re-authentication at `at`: when it happened and until when sensitive actions are allowed. */
+export function reauthWindow(at: string): { reauthenticatedAt: string; validUntil: string } {
+  return { reauthenticatedAt: at, validUntil: new Date(Date.parse(at) + REAUTH_MINUTES * 60_000).toISOString() };
+}
+
 /** Records that the session's user has just given their password (and code) again. */
 export async function stampReauth(db: Queryable, sessionIdHash: string, at: string): Promise<void> {
   await db

@@ -9,11 +9,9 @@ import type { RequestContext } from '../../security/context.js';
 import { checkPassword } from '../../security/password-policy.js';
 import { dummyVerify, hashPassword, needsRehash, verifyPassword } from '../../security/passwords.js';
 import {
-  createSession,
   findSession,
   lockSession,
   revokeSession,
-  sessionIdHash,
   switchSessionOrg,
   unlockSession,
   type SessionRecord,
@@ -35,7 +33,13 @@ import {
   updatePasswordHash,
   type UserRecord,
 } from './accounts.repository.js';
-import { loadSessionView, toSessionView, type SessionResult, type SessionView } from './session-view.js';
+import {
+  sessionTimeoutsOf,
+  startSession,
+  toSessionView,
+  type SessionResult,
+  type SessionView,
+} from './session-view.js';
 import { hasTwoFactor } from './two-factor.repository.js';
 import { beginTwoFactorChallenge, type TwoFactorChallenge } from './two-factor.service.js';
 
@@ -45,8 +49,6 @@ export type { SessionResult, SessionView } from './session-view.js';
 export const SETUP_TOKEN_KEY = 'setup_token_hash';
 
 const WRONG_CREDENTIALS = 'email or password is wrong';
-
-const timeoutsOf = (s: AppSettings) => ({ idleMinutes: s.sessionIdleMinutes, maxHours: s.sessionMaxHours });
 
 function invalid(problems: FieldProblem[]): AppError {
   const first = problems[0];
@@ -65,28 +67,6 @@ const actorOf = (u: { id: string; displayName: string; email: string }) => ({
   id: u.id,
   name: `${u.displayName} <${u.email}>`,
 });
-
-/** Starts a session for a user inside a transaction and returns it with its view. */
-async function startSession(
-  trx: Transaction<Database>,
-  ctx: RequestContext,
-  settings: AppSettings,
-  userId: string,
-  currentOrgId: string | null,
-  previousToken?: string,
-): Promise<SessionResult> {
-  // The session the caller's cookie named ends: a new account or sign-in never inherits it (no session fixation).
-  if (previousToken !== undefined && previousToken !== '') await revokeSession(trx, sessionIdHash(previousToken));
-  const { token, session } = await createSession(trx, {
-    userId,
-    currentOrgId,
-    ip: ctx.ip,
-    userAgent: ctx.userAgent,
-    now: settings.now(),
-    timeouts: timeoutsOf(settings),
-  });
-  return { token, view: await loadSessionView(trx, session) };
-}
 
 // ---- First start -------------------------------------------------------------------------------------------------
 
@@ -421,7 +401,9 @@ export async function unlock(
     await clearFailures(trx, emailKey);
     await resetSignInFailures(trx, user.id);
     const unlocked =
-      session.lockedAt === null ? session : await unlockSession(trx, session, settings.now(), timeoutsOf(settings));
+      session.lockedAt === null
+        ? session
+        : await unlockSession(trx, session, settings.now(), sessionTimeoutsOf(settings));
     if (session.lockedAt !== null) {
       await writeAudit(trx, {
         ctx,

@@ -15,8 +15,7 @@ import type { Database } from '../../db/schema.js';
 import { requireUser } from '../../security/access.js';
 import { AUDIT_ACTIONS, writeAudit } from '../../security/audit.js';
 import type { RequestContext } from '../../security/context.js';
-import { REAUTH_MINUTES, requireRecentAuth, stampReauth } from '../../security/reauth.js';
-import { createSession, revokeSession, sessionIdHash } from '../../security/sessions.js';
+import { reauthWindow, requireRecentAuth, stampReauth } from '../../security/reauth.js';
 import type { AppSettings } from '../../security/settings.js';
 import { clearFailures, rateLimited, recordFailure, requireNotBlocked, throttleKey } from '../../security/throttle.js';
 import { AppError } from '../../server/errors.js';
@@ -36,10 +35,11 @@ import {
   type PasskeyRecord,
 } from './passkeys.repository.js';
 import { isBreakGlassUser } from './password.repository.js';
-import { loadSessionView, type SessionResult } from './session-view.js';
+import { startSession, type SessionResult } from './session-view.js';
 import { deleteTwoFactor, hasTwoFactor } from './two-factor.repository.js';
 import {
   CHALLENGE_MINUTES,
+  failCheck,
   failTwoFactorSignIn,
   finishTwoFactorSignIn,
   issueRecoveryCodes,
@@ -481,17 +481,7 @@ export async function completePasskeySignIn(
     if (!checked.ok) return checked;
     await clearFailures(trx, throttleKey('email', user.email));
     await resetSignInFailures(trx, user.id);
-    if (input.previousToken !== undefined && input.previousToken !== '') {
-      await revokeSession(trx, sessionIdHash(input.previousToken));
-    }
-    const { token, session } = await createSession(trx, {
-      userId: user.id,
-      currentOrgId: null,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      now,
-      timeouts: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
-    });
+    const session = await startSession(trx, ctx, settings, user.id, null, input.previousToken);
     await writeAudit(trx, {
       ctx,
       orgId: null,
@@ -502,7 +492,7 @@ export async function completePasskeySignIn(
       details: { method: 'passkey', passkey: checked.passkey.name },
       actor: actorOf(user),
     });
-    return { ok: true as const, session: { token, view: await loadSessionView(trx, session) } };
+    return { ok: true as const, session };
   });
   if (result.ok) return result.session;
   if (result.reason === 'expired-challenge') {
@@ -591,8 +581,7 @@ export async function reauthenticateWithPasskey(
 ): Promise<{ reauthenticatedAt: string; validUntil: string }> {
   const user = await signedInUser(db, ctx);
   const sessionId = requireUser(ctx.actor).sessionId;
-  const keys = [throttleKey('email', user.email), throttleKey('ip', ctx.ip)];
-  await requireNotBlocked(db, keys, settings.now());
+  await requireNotBlocked(db, [throttleKey('email', user.email), throttleKey('ip', ctx.ip)], settings.now());
   const at = ctx.now();
   const result = await db.transaction().execute(async (trx) => {
     const ceremony = await takeCeremony(trx, `reauth:${sessionId}`, at);
@@ -613,22 +602,9 @@ export async function reauthenticateWithPasskey(
     return { ok: true as const };
   });
   if (!result.ok) {
-    const blocked = await db.transaction().execute(async (trx) => {
-      const seconds = await recordFailure(trx, keys, settings.now());
-      await writeAudit(trx, {
-        ctx,
-        orgId: null,
-        action: AUDIT_ACTIONS.SESSION_REAUTHENTICATE,
-        objectType: 'session',
-        objectId: null,
-        outcome: 'failure',
-        details: { method: 'passkey', reason: result.reason },
-      });
-      return seconds;
-    });
-    if (blocked > 0) throw rateLimited(blocked);
-    throw passkeyRefused();
+    const failure = { user, action: AUDIT_ACTIONS.SESSION_REAUTHENTICATE, objectType: 'session' };
+    await failCheck(db, ctx, settings, { ...failure, reason: `passkey:${result.reason}` }, passkeyRefused());
   }
   await clearFailures(db, throttleKey('email', user.email));
-  return { reauthenticatedAt: at, validUntil: new Date(Date.parse(at) + REAUTH_MINUTES * 60_000).toISOString() };
+  return reauthWindow(at);
 }

@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { loadUserActor, type UserActor } from '../../security/actors.js';
-import type { Membership } from '../../security/context.js';
-import type { SessionRecord } from '../../security/sessions.js';
+import type { Membership, RequestContext } from '../../security/context.js';
+import { createSession, revokeSession, sessionIdHash, type SessionRecord } from '../../security/sessions.js';
+import type { AppSettings } from '../../security/settings.js';
 import { AppError } from '../../server/errors.js';
 
 /** The session object of the API (docs/api-workspace.md). */
@@ -51,4 +52,33 @@ export async function loadSessionView(
   const actor = await loadUserActor(db, session.userId, session.idHash);
   if (actor === undefined) throw new AppError('unauthenticated', { message: 'the account is no longer active' });
   return toSessionView(actor, session);
+}
+
+export const sessionTimeoutsOf = (s: AppSettings) => ({
+  idleMinutes: s.sessionIdleMinutes,
+  maxHours: s.sessionMaxHours,
+});
+
+/**
+ * Starts a session for a user inside a transaction and returns it with its view. The session the caller's cookie
+ * named (`previousToken`) ends: a new account or sign-in never inherits it (no session fixation).
+ */
+export async function startSession(
+  trx: Transaction<Database>,
+  ctx: RequestContext,
+  settings: AppSettings,
+  userId: string,
+  currentOrgId: string | null,
+  previousToken?: string,
+): Promise<SessionResult> {
+  if (previousToken !== undefined && previousToken !== '') await revokeSession(trx, sessionIdHash(previousToken));
+  const { token, session } = await createSession(trx, {
+    userId,
+    currentOrgId,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    now: settings.now(),
+    timeouts: sessionTimeoutsOf(settings),
+  });
+  return { token, view: await loadSessionView(trx, session) };
 }

@@ -8,14 +8,13 @@ import { requireAccess, requireUser } from '../../security/access.js';
 import { AUDIT_ACTIONS, writeAudit, type AuditAction } from '../../security/audit.js';
 import type { RequestContext } from '../../security/context.js';
 import { verifyPassword } from '../../security/passwords.js';
-import { REAUTH_MINUTES, requireRecentAuth, stampReauth } from '../../security/reauth.js';
-import { createSession, revokeSession, sessionIdHash } from '../../security/sessions.js';
+import { reauthWindow, requireRecentAuth, stampReauth } from '../../security/reauth.js';
 import type { AppSettings } from '../../security/settings.js';
 import { clearFailures, rateLimited, recordFailure, requireNotBlocked, throttleKey } from '../../security/throttle.js';
 import { AppError } from '../../server/errors.js';
 import { countSignInFailure, findUserById, resetSignInFailures, type UserRecord } from './accounts.repository.js';
 import { countPasskeys } from './passkeys.repository.js';
-import { loadSessionView, type SessionResult } from './session-view.js';
+import { startSession, type SessionResult } from './session-view.js';
 import {
   claimTotpStep,
   confirmTotp,
@@ -165,7 +164,7 @@ async function recordCheckFailure(
 }
 
 /** Records a failure and throws: 429 when it started a block, else `error`. */
-async function fail(
+export async function failCheck(
   db: Kysely<Database>,
   ctx: RequestContext,
   settings: AppSettings,
@@ -243,7 +242,7 @@ export async function setupTotp(
     throw new AppError('conflict', { message: 'an authenticator app is set up already; turn it off first' });
   }
   if (!(await verifyPassword(input.password, user.passwordHash))) {
-    await fail(
+    await failCheck(
       db,
       ctx,
       settings,
@@ -304,7 +303,7 @@ export async function confirmTotpSetup(
     return { ok: true as const, recoveryCodes };
   });
   if (!result.ok) {
-    return fail(
+    return failCheck(
       db,
       ctx,
       settings,
@@ -332,7 +331,7 @@ export async function disableTwoFactor(
   }
   const failure = { user, action: AUDIT_ACTIONS.TWO_FACTOR_DISABLE, objectType: 'user' };
   if (!(await verifyPassword(input.password, user.passwordHash))) {
-    await fail(db, ctx, settings, { ...failure, reason: 'wrong-password' }, wrongPassword());
+    await failCheck(db, ctx, settings, { ...failure, reason: 'wrong-password' }, wrongPassword());
   }
   const result = await db.transaction().execute(async (trx) => {
     const checked = await consumeSecondFactor(trx, user.id, input.code, settings.now(), 'any');
@@ -350,7 +349,7 @@ export async function disableTwoFactor(
     });
     return checked;
   });
-  if (!result.ok) await fail(db, ctx, settings, { ...failure, reason: result.reason }, wrongCode());
+  if (!result.ok) await failCheck(db, ctx, settings, { ...failure, reason: result.reason }, wrongCode());
 }
 
 /**
@@ -387,7 +386,7 @@ export async function regenerateRecoveryCodes(
     return { ok: true as const, recoveryCodes };
   });
   if (!result.ok) {
-    return fail(
+    return failCheck(
       db,
       ctx,
       settings,
@@ -475,17 +474,7 @@ export async function finishTwoFactorSignIn(
   await deleteChallenge(trx, input.pending.idHash);
   await clearFailures(trx, throttleKey('email', user.email));
   await resetSignInFailures(trx, user.id);
-  if (input.previousToken !== undefined && input.previousToken !== '') {
-    await revokeSession(trx, sessionIdHash(input.previousToken));
-  }
-  const { token, session } = await createSession(trx, {
-    userId: user.id,
-    currentOrgId: null,
-    ip: ctx.ip,
-    userAgent: ctx.userAgent,
-    now: settings.now(),
-    timeouts: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
-  });
+  const result = await startSession(trx, ctx, settings, user.id, null, input.previousToken);
   const actor = actorOf(user);
   await writeAudit(trx, {
     ctx,
@@ -507,7 +496,7 @@ export async function finishTwoFactorSignIn(
     details: { twoFactor: input.method },
     actor,
   });
-  return { token, view: await loadSessionView(trx, session) };
+  return result;
 }
 
 /**
@@ -524,7 +513,7 @@ export async function failTwoFactorSignIn(
 ): Promise<never> {
   if (pending.attempts + 1 >= CHALLENGE_MAX_ATTEMPTS) await deleteChallenge(db, pending.idHash);
   else await countChallengeAttempt(db, pending.idHash);
-  return fail(
+  return failCheck(
     db,
     ctx,
     settings,
@@ -578,7 +567,7 @@ export async function reauthenticate(
   await requireNotBlocked(db, throttleKeysOf(ctx, user.email), settings.now());
   const failure = { user, action: AUDIT_ACTIONS.SESSION_REAUTHENTICATE, objectType: 'session' };
   if (!(await verifyPassword(input.password, user.passwordHash))) {
-    await fail(db, ctx, settings, { ...failure, reason: 'wrong-password' }, wrongPassword());
+    await failCheck(db, ctx, settings, { ...failure, reason: 'wrong-password' }, wrongPassword());
   }
   const enrolled = await hasTwoFactor(db, user.id);
   if (enrolled && (input.code === undefined || input.code.trim() === '')) {
@@ -606,9 +595,9 @@ export async function reauthenticate(
     });
     return { ok: true as const };
   });
-  if (!result.ok) await fail(db, ctx, settings, { ...failure, reason: result.reason }, wrongCode());
+  if (!result.ok) await failCheck(db, ctx, settings, { ...failure, reason: result.reason }, wrongCode());
   await clearFailures(db, throttleKey('email', user.email));
-  return { reauthenticatedAt: at, validUntil: new Date(Date.parse(at) + REAUTH_MINUTES * 60_000).toISOString() };
+  return reauthWindow(at);
 }
 
 // ---- Organizations' security policy ---------------------------------------------------------------------------------
