@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['test/e2e/**', 'node_modules/**', 'dist/**'],
           environment: 'node',
+          // The fixed test key that encrypts stored secrets, for tests that use the repositories without testApp.
+          setupFiles: ['test/support/secret-key.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

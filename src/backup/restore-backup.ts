@@ -4,6 +4,14 @@ import type { Db, DialectName } from '../db/database.js';
 import { migrateTo, migrateToLatest, migrations } from '../db/migrate.js';
 import type { Database } from '../db/schema.js';
 import { verifyAuditChain, type ChainVerification } from '../security/audit.js';
+import {
+  SecretUnreadableError,
+  isSealed,
+  sealedKeyId,
+  secretPlace,
+  type SecretKeyring,
+} from '../security/secret-box.js';
+import { SECRET_COLUMNS } from '../security/stored-secrets.js';
 import { MANIFEST_FILE, decodeValue, parseManifest, type BackupManifest, type ManifestTable } from './backup-format.js';
 import { appliedMigrations, describeTables, tableNames, type TableInfo } from './schema-introspection.js';
 import { readTarGz } from './tar-gzip.js';
@@ -15,7 +23,9 @@ export type RestoreErrorCode =
   /** The target database holds data already. */
   | 'target-not-empty'
   /** The backup's schema and this build's (or the target's) do not fit together. */
-  | 'schema-mismatch';
+  | 'schema-mismatch'
+  /** The backup's stored secrets do not decrypt with the key loaded for the target (or none is loaded). */
+  | 'secret-key';
 
 export class RestoreError extends Error {
   constructor(
@@ -122,6 +132,72 @@ function checkTableFile(table: ManifestTable, bytes: Buffer | undefined): unknow
       return value;
     });
   });
+}
+
+/** How many encrypted secrets a backup holds per key id, and how many in plain text (an older database's). */
+export function backupSecretKeyIds(backup: CheckedBackup): { byKey: Record<string, number>; plain: number } {
+  const out = { byKey: {} as Record<string, number>, plain: 0 };
+  for (const { value } of backupSecrets(backup)) {
+    const id = sealedKeyId(value);
+    if (id === undefined) out.plain++;
+    else out.byKey[id] = (out.byKey[id] ?? 0) + 1;
+  }
+  return out;
+}
+
+function* backupSecrets(backup: CheckedBackup): Generator<{ place: string; value: string }> {
+  for (const c of SECRET_COLUMNS) {
+    const table = backup.manifest.tables.find((t) => t.name === c.table);
+    if (table === undefined) continue;
+    const at = table.columns.findIndex((col) => col.name === c.column);
+    const keyAt = table.columns.findIndex((col) => col.name === c.key);
+    if (at === -1 || keyAt === -1) continue;
+    for (const row of backup.rows.get(c.table) ?? []) {
+      const value = row[at];
+      if (typeof value === 'string') yield { place: secretPlace(c.table, c.column, String(row[keyAt])), value };
+    }
+  }
+}
+
+/**
+ * Refuses (RestoreError 'secret-key') a backup whose encrypted secrets the loaded key cannot decrypt: every one is
+ * tried, before anything is written. The backup carries them as the database stored them, so a restore needs the
+ * key they were encrypted under; the message names that key id. `keyring` undefined: no key is configured.
+ */
+export function checkBackupSecrets(
+  backup: CheckedBackup,
+  keyring: SecretKeyring | undefined,
+  keySource = 'the configured key',
+): void {
+  const needed = new Set<string>();
+  const damaged: string[] = [];
+  for (const { place, value } of backupSecrets(backup)) {
+    if (!isSealed(value)) continue;
+    if (keyring === undefined) {
+      needed.add(sealedKeyId(value) ?? '?');
+      continue;
+    }
+    try {
+      keyring.open(value, place);
+    } catch (e) {
+      if (!(e instanceof SecretUnreadableError)) throw e;
+      if (e.problem === 'unknown-key') needed.add(e.keyId ?? '?');
+      else damaged.push(e.message);
+    }
+  }
+  if (needed.size > 0) {
+    const ids = [...needed].sort().join(', ');
+    const have =
+      keyring === undefined ? 'no key is configured' : `the key loaded (${keyring.primaryId}, ${keySource}) is not it`;
+    throw new RestoreError(
+      'secret-key',
+      `the backup's secrets are encrypted under key ${ids}, but ${have}: give the key the backup was made with (OPENMDS_SECRET_KEY_FILE, OPENMDS_SECRET_KEY, or <data>/secret.key of the target)`,
+    );
+  }
+  if (damaged.length > 0) {
+    const more = damaged.length > 3 ? ` (and ${damaged.length - 3} more)` : '';
+    throw new RestoreError('secret-key', `${damaged.slice(0, 3).join('; ')}${more}`);
+  }
 }
 
 export interface RestoreReport {

@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BackupError, backupToFile, createBackup } from '../backup/create-backup.js';
 import type { BackupManifest } from '../backup/backup-format.js';
-import { RestoreError, checkBackup, restoreBackup } from '../backup/restore-backup.js';
+import { RestoreError, checkBackup, checkBackupSecrets, restoreBackup } from '../backup/restore-backup.js';
 import { ArchiveError } from '../backup/tar-gzip.js';
 import { SchemaError } from '../backup/schema-introspection.js';
 import { openDatabase, resolveDatabaseTarget, type Db, type OpenDatabaseOptions } from '../db/database.js';
-import type { DatabaseOptions } from './cli-context.js';
+import { SecretKeyring } from '../security/secret-box.js';
+import { SecretKeyError, readInstanceKey } from '../security/stored-secrets.js';
+import { cliDataDir, type DatabaseOptions } from './cli-context.js';
 import { CommandError } from './command-error.js';
 
 /** Exit codes of restore: 0 restored and the audit chain verifies, 1 restored but it does not, 2 refused. */
@@ -16,7 +18,7 @@ function databaseOptions(opts: DatabaseOptions): OpenDatabaseOptions {
   const url = opts.database ?? process.env['OPENMDS_DATABASE_URL'];
   return {
     ...(url === undefined || url === '' ? {} : { url }),
-    dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
+    dataDir: cliDataDir(opts),
   };
 }
 
@@ -113,6 +115,18 @@ export async function runRestoreCommand(file: string, opts: DatabaseOptions): Pr
   }
   const { manifest } = backup;
   process.stdout.write(`checked ${file}: every checksum and count matches the manifest\n${summary(manifest)}\n`);
+  // The backup carries the secrets as stored (encrypted): the target needs the key they were encrypted under. Every
+  // one is tried before the target is even opened.
+  try {
+    const key = readInstanceKey(cliDataDir(opts));
+    checkBackupSecrets(backup, key === undefined ? undefined : new SecretKeyring(key.key), `from ${key?.source ?? ''}`);
+    for (const w of key?.warnings ?? []) process.stderr.write(`openmds: warning: ${w}\n`);
+  } catch (e) {
+    if (e instanceof RestoreError || e instanceof SecretKeyError) {
+      throw new CommandError(`${e.message}; nothing was restored`, EXIT.refused);
+    }
+    throw e;
+  }
   const options = databaseOptions(opts);
   const db = await open(options);
   try {

@@ -6,6 +6,7 @@ import { normalizeEmail } from '../features/organizations/invitations.service.js
 import { upsertTemplate } from '../features/templates/templates.repository.js';
 import { loadUserActor } from '../security/actors.js';
 import type { RequestContext } from '../security/context.js';
+import { SecretKeyError, loadSecretKeys } from '../security/stored-secrets.js';
 import { CommandError } from './command-error.js';
 
 export { CommandError };
@@ -16,9 +17,15 @@ export interface DatabaseOptions {
   database?: string;
 }
 
+/** The data folder `serve` would use: `--data`, else OPENMDS_DATA_DIR, else ./data. */
+export function cliDataDir(opts: DatabaseOptions): string {
+  return opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data';
+}
+
 /**
- * Opens and migrates the database `serve` would use (or the one `--database` names) and stores the built-in
- * templates in it, as the server does at start, so statements can be written before the server ever ran.
+ * Opens and migrates the database `serve` would use (or the one `--database` names), loads the key that encrypts
+ * its stored secrets as the server does (OPENMDS_SECRET_KEY, OPENMDS_SECRET_KEY_FILE or `<data>/secret.key`), and
+ * stores the built-in templates in it, so statements can be written before the server ever ran.
  */
 export async function openCliDatabase(opts: DatabaseOptions): Promise<Db> {
   const url = opts.database ?? process.env['OPENMDS_DATABASE_URL'];
@@ -26,13 +33,22 @@ export async function openCliDatabase(opts: DatabaseOptions): Promise<Db> {
   try {
     db = await openDatabase({
       ...(url === undefined || url === '' ? {} : { url }),
-      dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
+      dataDir: cliDataDir(opts),
     });
   } catch (e) {
     throw new CommandError(`--database: ${e instanceof Error ? e.message : String(e)}`, 2);
   }
   try {
     await migrateToLatest(db);
+    try {
+      await loadSecretKeys(db, {
+        dataDir: cliDataDir(opts),
+        log: (line) => void process.stderr.write(`openmds: ${line}\n`),
+      });
+    } catch (e) {
+      if (e instanceof SecretKeyError) throw new CommandError(e.message, 2);
+      throw e;
+    }
     await storeBuiltinTemplates(db);
     return db;
   } catch (e) {

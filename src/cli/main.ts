@@ -364,15 +364,22 @@ export function buildCli(): Command {
           throw new CliError(`OPENMDS_PORT: "${envPort}" is not a port number`);
         }
       }
-      await startServer({
-        port: port ?? 8080,
-        host: opts.host ?? process.env['OPENMDS_HOST'] ?? '127.0.0.1',
-        dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
-        templates: registry(),
-        ...(process.env['OPENMDS_DATABASE_URL'] === undefined
-          ? {}
-          : { databaseUrl: process.env['OPENMDS_DATABASE_URL'] }),
-      });
+      const { SecretKeyError } = await import('../security/stored-secrets.js');
+      try {
+        await startServer({
+          port: port ?? 8080,
+          host: opts.host ?? process.env['OPENMDS_HOST'] ?? '127.0.0.1',
+          dataDir: opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data',
+          templates: registry(),
+          ...(process.env['OPENMDS_DATABASE_URL'] === undefined
+            ? {}
+            : { databaseUrl: process.env['OPENMDS_DATABASE_URL'] }),
+        });
+      } catch (e) {
+        // A missing or wrong key for the stored secrets: say which, without a stack.
+        if (e instanceof SecretKeyError) throw new CliError(e.message);
+        throw e;
+      }
     });
 
   const admin = program.command('admin').description('administer the instance: the operator account, the setup link');
@@ -501,6 +508,75 @@ export function buildCli(): Command {
     .action(async (file: string, opts: { data?: string; database?: string }) => {
       const { runRestoreCommand } = await import('./backup.js');
       process.exitCode = await runRestoreCommand(file, opts);
+    });
+
+  const mail = program
+    .command('mail')
+    .description('mail delivery (OPENMDS_SMTP_URL): send a test message, list undelivered mail');
+
+  mail
+    .command('test')
+    .description(
+      'send a test message now through the SMTP server OPENMDS_SMTP_URL names and print its reply; exit 0 sent, 1 not sent, 2 not configured',
+    )
+    .requiredOption('--to <address>', 'whom to send it to')
+    .action(async (opts: { to: string }) => {
+      const { runMailTest } = await import('./mail.js');
+      process.exitCode = await runMailTest(opts);
+    });
+
+  mail
+    .command('status')
+    .description(
+      'list mail not yet delivered (waiting for a retry, or given up), without bodies; exit 0 none failed, 1 some failed, 2 unreadable',
+    )
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (opts: { json?: boolean; data?: string; database?: string }) => {
+      const { runMailStatus } = await import('./mail.js');
+      process.exitCode = await runMailStatus(opts);
+    });
+
+  const secrets = program
+    .command('secrets')
+    .description(
+      'the key that encrypts stored secrets (TOTP seeds, signing keys, webhook secrets): status, a new key, rotation',
+    );
+
+  secrets
+    .command('status')
+    .description(
+      'count the stored secrets encrypted under each key id and those in plain text, and check that the configured key decrypts them; exit 0 all readable, 1 some are not, 2 unreadable',
+    )
+    .option('--json', 'print the result as JSON')
+    .option('--data <dir>', 'data folder for the SQLite database and secret.key (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (opts: { json?: boolean; data?: string; database?: string }) => {
+      const { runSecretsStatus } = await import('./secrets.js');
+      process.exitCode = await runSecretsStatus(opts);
+    });
+
+  secrets
+    .command('generate-key')
+    .description('write a new random key (base64 of 32 bytes) to a new file, readable by its owner only')
+    .argument('<file>', 'the file to create')
+    .action(async (file: string) => {
+      const { runGenerateKey } = await import('./secrets.js');
+      process.exitCode = runGenerateKey(file);
+    });
+
+  secrets
+    .command('rotate-key')
+    .description(
+      "re-encrypt every stored secret under a new key, in one transaction (stop the server first); the data folder's secret.key is replaced by the new key",
+    )
+    .requiredOption('--new-key-file <file>', 'the new key (base64 of 32 bytes: openmds secrets generate-key FILE)')
+    .option('--data <dir>', 'data folder for the SQLite database and secret.key (default: OPENMDS_DATA_DIR or ./data)')
+    .option('--database <url>', 'the database URL (postgres://…, sqlite:PATH; default: OPENMDS_DATABASE_URL)')
+    .action(async (opts: { newKeyFile: string; data?: string; database?: string }) => {
+      const { runRotateKey } = await import('./secrets.js');
+      process.exitCode = await runRotateKey(opts);
     });
 
   const audit = program

@@ -9,6 +9,7 @@ import { assessmentAlertsMigration } from './migrations/0006-assessment-alerts.j
 import { twoFactorMigration } from './migrations/0007-two-factor.js';
 import { passwordsMigration } from './migrations/0008-passwords.js';
 import { passkeysMigration } from './migrations/0009-passkeys.js';
+import { mailDeliveryMigration } from './migrations/0010-mail-delivery.js';
 
 /**
  * Every migration, by name; names sort in the order they run. A static list (not FileMigrationProvider) so the same
@@ -25,6 +26,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0007-two-factor': twoFactorMigration(dialect),
     '0008-passwords': passwordsMigration(dialect),
     '0009-passkeys': passkeysMigration(dialect),
+    '0010-mail-delivery': mailDeliveryMigration(dialect),
   };
 }
 

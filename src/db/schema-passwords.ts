@@ -47,6 +47,10 @@ export interface MailOutboxTable {
   attempts: Counter;
   last_error: Optional<string>;
   sent_at: Optional<string>;
+  /** The earliest time of the next attempt; null: as soon as possible (migration 0010-mail-delivery). */
+  next_attempt_at: Optional<string>;
+  /** When the outbox gave up on the message after its last allowed attempt (migration 0010-mail-delivery). */
+  failed_at: Optional<string>;
 }
 
 export interface BreakGlassAccountsTable {

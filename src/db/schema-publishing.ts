@@ -31,6 +31,7 @@ export type RequestStatusColumn = 'open' | 'answered' | 'declined' | 'cancelled'
 export interface SigningAuthoritiesTable {
   id: Immutable<string>;
   certificate_pem: Immutable<string>;
+  /** PKCS#8 PEM, stored encrypted (`enc:v1:…`, src/security/secret-box.ts). */
   private_key_pem: Immutable<string>;
   created_at: Immutable<string>;
 }
@@ -42,6 +43,7 @@ export interface SigningKeysTable {
   source: Immutable<SigningKeySource>;
   /** JSON array of PEM certificates, leaf first. */
   certificate_chain: Immutable<string>;
+  /** PKCS#8 PEM, stored encrypted (`enc:v1:…`, src/security/secret-box.ts). */
   private_key_pem: Immutable<string>;
   certificate_sha256: Immutable<string>;
   subject: Immutable<string>;
@@ -161,6 +163,7 @@ export interface WebhooksTable {
   id: Immutable<string>;
   org_id: Immutable<string>;
   url: string;
+  /** The signing secret (`whsec_…`), stored encrypted (`enc:v1:…`, src/security/secret-box.ts). */
   secret: string;
   created_by: Immutable<string | null>;
   created_at: Immutable<string>;

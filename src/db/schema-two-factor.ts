@@ -18,8 +18,8 @@ export interface TwoFactorTables {
 export interface UserTotpTable {
   user_id: Immutable<string>;
   /**
-   * The shared secret, base32 (RFC 4648). Stored as is: encryption at rest is the deployment's (disk or database
-   * encryption), see docs/security.md.
+   * The shared secret, base32 (RFC 4648), stored encrypted (`enc:v1:…`, src/security/secret-box.ts); plain text in
+   * a database from before encryption, until the next start encrypts it.
    */
   secret: string;
   /** Null while enrolment waits for its first code; set when the code confirmed it (2FA is on from then). */

@@ -6,9 +6,11 @@ import { issueSetupToken } from '../features/accounts/accounts.service.js';
 import { sendDueReminders } from '../features/requests/reminders.js';
 import { startWebhookDispatcher } from '../features/webhooks/dispatcher.js';
 import { logTransport, startMailDispatcher } from '../features/mail/mail-outbox.js';
+import { smtpTransport } from '../features/mail/smtp-transport.js';
 import { upsertTemplate } from '../features/templates/templates.repository.js';
 import { ANONYMOUS } from '../security/context.js';
 import { resolveSettings, settingsFromEnv, type AppSettings } from '../security/settings.js';
+import { encryptPlainSecrets, loadSecretKeys } from '../security/stored-secrets.js';
 import { buildApp } from './app.js';
 
 export interface StartOptions {
@@ -40,9 +42,10 @@ export function setupLink(baseUrl: string, token: string): string {
 }
 
 /**
- * Opens (and migrates) the database, stores the built-in templates in it, and starts listening. While no operator
- * account exists, issues a fresh one-time setup token (replacing the previous one) and prints its link. Ends
- * cleanly on SIGINT and SIGTERM.
+ * Opens (and migrates) the database, loads the key that encrypts stored secrets (creating `<data>/secret.key` on
+ * first start) and encrypts any secret still in plain text, stores the built-in templates, and starts listening.
+ * While no operator account exists, issues a fresh one-time setup token (replacing the previous one) and prints its
+ * link. Ends cleanly on SIGINT and SIGTERM.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({
@@ -52,6 +55,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   try {
     const settings = resolveSettings({ ...settingsFromEnv(), ...options.settings });
     const report = await migrateToLatest(db);
+    const say = (line: string): void => void process.stdout.write(`${line}\n`);
+    const keyring = await loadSecretKeys(db, { dataDir: options.dataDir, log: say });
+    const encrypted = await encryptPlainSecrets(db.kysely, keyring);
+    if (encrypted.total > 0) {
+      const where = Object.entries(encrypted.columns).map(([column, n]) => `${column}: ${n}`);
+      say(
+        `encrypted ${encrypted.total} secrets stored in plain text (${where.join(', ')}) under key ${keyring.primaryId}`,
+      );
+    }
     await db.kysely.transaction().execute(async (trx) => {
       for (const t of options.templates.list()) await upsertTemplate(trx, t, { builtin: true });
     });
@@ -115,12 +127,20 @@ export const MAIL_INTERVAL_MS = 5_000;
  */
 function startBackgroundJobs(db: Db, settings: AppSettings, onError: (e: unknown) => void): () => Promise<void> {
   const stopWebhooks = startWebhookDispatcher(db.kysely, WEBHOOK_INTERVAL_MS, { now: settings.now, onError });
-  // No SMTP client ships: queued mail is written to the server's output for the operator (docs/security.md).
+  // Without OPENMDS_SMTP_URL queued mail is written to the server's output for the operator (docs/security.md).
+  const smtp = settings.smtp === undefined ? undefined : smtpTransport(settings.smtp);
   const stopMail = startMailDispatcher(
     db.kysely,
-    logTransport((line) => process.stdout.write(line)),
+    smtp ?? logTransport((line) => process.stdout.write(line)),
     MAIL_INTERVAL_MS,
-    { now: settings.now, onError },
+    {
+      now: settings.now,
+      onError,
+      onFailed: (f) =>
+        process.stderr.write(
+          `openmds: mail ${f.id} (${f.kind}) to ${f.to} was given up after its last attempt: ${f.error}\n`,
+        ),
+    },
   );
   let sweeping: Promise<unknown> | undefined;
   const sweep = (): void => {
@@ -139,5 +159,6 @@ function startBackgroundJobs(db: Db, settings: AppSettings, onError: (e: unknown
     await sweeping;
     await stopWebhooks();
     await stopMail();
+    smtp?.close();
   };
 }

@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 import { TOTP_PARAMS } from '../../src/features/accounts/two-factor.service.js';
 import { SHOTS, browserTestsRun, launchChromium, prepareE2e, screenshot, watchPage } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { findTotp } from '../../src/features/accounts/two-factor.repository.js';
 
 const runSpec = browserTestsRun('e2e');
 
@@ -242,13 +243,12 @@ describe.skipIf(!runSpec)('account security: two-factor, re-authentication, pass
     // The key is shown in groups of four for typing; it is the pending secret the server keeps.
     totpSecret = ((await page.locator('[data-testid="two-factor-secret"]').textContent()) ?? '').replace(/\s/g, '');
     expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
-    const pending = await kysely()
-      .selectFrom('user_totp')
-      .selectAll()
-      .where('user_id', '=', ownerId)
-      .executeTakeFirst();
-    expect(pending?.secret).toBe(totpSecret);
-    expect(pending?.confirmed_at).toBeNull();
+    // Stored encrypted (secrets at rest); decrypted, it is the key on the screen.
+    const stored = await kysely().selectFrom('user_totp').selectAll().where('user_id', '=', ownerId).executeTakeFirst();
+    expect(stored?.secret).toMatch(/^enc:v1:/);
+    expect(stored?.secret).not.toContain(totpSecret);
+    expect(stored?.confirmed_at).toBeNull();
+    expect((await findTotp(kysely(), ownerId))?.secret).toBe(totpSecret);
 
     enrolmentCode = totp(totpSecret).generate({ timestamp: serverNow() });
     await page.locator('[data-testid="two-factor-code"]').fill(enrolmentCode);
@@ -375,7 +375,7 @@ describe.skipIf(!runSpec)('account security: two-factor, re-authentication, pass
     await code.fill(freshCode());
     await page.locator('[data-testid="reauth-submit"]').click();
     // The message sits under the password field, so it says which entry was wrong.
-    await dialog.locator('.mantine-PasswordInput-error', { hasText: 'is wrong' }).waitFor();
+    await dialog.locator('.mantine-PasswordInput-error', { hasText: '正しくありません' }).waitFor();
     expect(await dialog.getByRole('alert').count()).toBe(0);
     expect(wrong()).toBeGreaterThan(0);
     expect(await dialog.isVisible()).toBe(true);
@@ -435,14 +435,14 @@ describe.skipIf(!runSpec)('account security: two-factor, re-authentication, pass
     await confirm.fill(STAFF.changed);
     await page.locator('[data-testid="password-submit"]').click();
     await fieldError('currentPassword').waitFor();
-    expect(await fieldError('currentPassword').textContent()).toBe('is wrong');
+    expect(await fieldError('currentPassword').textContent()).toBe('正しくありません');
 
     await current.fill(STAFF.password);
     await fresh.fill('Password1234!');
     await confirm.fill('Password1234!');
     await page.locator('[data-testid="password-submit"]').click();
     await fieldError('password').waitFor();
-    expect(await fieldError('password').textContent()).toMatch(/^is too common/);
+    expect(await fieldError('password').textContent()).toMatch(/^よく使われるパスワードです/);
     expect(await fieldError('currentPassword').count()).toBe(0);
     expect(refused()).toBeGreaterThanOrEqual(2);
     const before = await kysely()

@@ -6,6 +6,8 @@ import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/security/sessions.js';
 import type { AppSettings } from '../../src/security/settings.js';
 import { buildApp } from '../../src/server/app.js';
+// Side effect: the fixed test key (the repositories encrypt stored secrets with it; nothing touches ./data).
+import './secret-key.js';
 import { openReady, testDatabases, type TestDatabase } from './databases.js';
 import { finalizableGeneralPacs } from './statements.js';
 

@@ -3,6 +3,8 @@ import { openDatabase } from '../../src/db/database.js';
 import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import type { AppSettings } from '../../src/security/settings.js';
 import { buildApp } from '../../src/server/app.js';
+// Side effect: the fixed test key (the repositories encrypt stored secrets with it; nothing touches ./data).
+import './secret-key.js';
 import { openReady, type TestDatabase } from './databases.js';
 
 export interface TestServer {

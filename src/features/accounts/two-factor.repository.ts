@@ -1,12 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { secretKeys, secretPlace } from '../../security/secret-box.js';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 
 /** A user's TOTP enrolment, as stored. */
 export interface TotpRecord {
   userId: string;
-  /** base32 */
+  /** base32, decrypted (stored encrypted: secret-box.ts) */
   secret: string;
   /** Null while the enrolment waits for its first code. */
   confirmedAt: string | null;
@@ -19,7 +20,7 @@ export async function findTotp(db: Queryable, userId: string): Promise<TotpRecor
   if (row === undefined) return undefined;
   return {
     userId: row.user_id,
-    secret: row.secret,
+    secret: secretKeys().open(row.secret, secretPlace('user_totp', 'secret', row.user_id)),
     confirmedAt: row.confirmed_at,
     lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
     createdAt: row.created_at,
@@ -44,12 +45,13 @@ export async function hasTwoFactor(db: Queryable, userId: string): Promise<boole
   return passkey !== undefined;
 }
 
-/** Starts (or restarts) an unconfirmed enrolment with a new secret. */
+/** Starts (or restarts) an unconfirmed enrolment with a new secret, stored encrypted. */
 export async function putPendingTotp(db: Queryable, userId: string, secret: string, at: string): Promise<void> {
+  const sealed = secretKeys().seal(secret, secretPlace('user_totp', 'secret', userId));
   await db.deleteFrom('user_totp').where('user_id', '=', userId).execute();
   await db
     .insertInto('user_totp')
-    .values({ user_id: userId, secret, confirmed_at: null, last_used_step: null, created_at: at })
+    .values({ user_id: userId, secret: sealed, confirmed_at: null, last_used_step: null, created_at: at })
     .execute();
 }
 

@@ -80,7 +80,7 @@ const DICOM_EVENTS: Record<string, { type: Coding; subtype?: Coding; action: Fhi
 /** C, R, U, D or E for an action without a DICOM event of its own, from the verb of its name. */
 export function crudeOf(action: string): FhirAction {
   const verb = action.slice(action.lastIndexOf('.') + 1);
-  if (/^(create|add|sign-up|setup|link|revision-start)$/.test(verb)) return 'C';
+  if (/^(create|add|sign-up|setup|link|revision-start|register)$/.test(verb)) return 'C';
   if (/^(read|list|view|diff-read|view-denied)$/.test(verb) || verb.endsWith('-read')) return 'R';
   if (/^(delete|remove|unlink)$/.test(verb)) return 'D';
   if (action.startsWith('user.') || action.startsWith('session.') || /^(test|remind|ping)$/.test(verb)) return 'E';

@@ -6,6 +6,7 @@ import type { SigningKeySource } from '../../db/schema-publishing.js';
 import { requireAccess, requireUser } from '../../security/access.js';
 import { writeAudit } from '../../security/audit.js';
 import type { RequestContext } from '../../security/context.js';
+import { secretKeys, secretPlace } from '../../security/secret-box.js';
 import { AppError } from '../../server/errors.js';
 import { parseCertificates, summarizeCertificate, type CertificateSummary } from '../../signing/certificate-chain.js';
 import { createInstanceCa, issueSigningCertificate, loadUploadedSigner } from '../../signing/certificates.js';
@@ -45,7 +46,10 @@ export interface SigningKeyView {
   chainPem: string[];
 }
 
-/** The instance CA's certificate, created on first use. Its private key never leaves the database. */
+/**
+ * The instance CA's certificate, created on first use. Its private key never leaves the database, where it is
+ * stored encrypted.
+ */
 export async function instanceCa(
   trx: Transaction<Database>,
   ctx: RequestContext,
@@ -55,12 +59,21 @@ export async function instanceCa(
     .select(['certificate_pem', 'private_key_pem'])
     .where('id', '=', CA_ID)
     .executeTakeFirst();
-  if (row !== undefined) return { certificatePem: row.certificate_pem, privateKeyPem: row.private_key_pem };
+  const place = secretPlace('signing_authorities', 'private_key_pem', CA_ID);
+  if (row !== undefined) {
+    return { certificatePem: row.certificate_pem, privateKeyPem: secretKeys().open(row.private_key_pem, place) };
+  }
   const at = ctx.now();
   const ca = await createInstanceCa({ name: instanceName(), now: new Date(at) });
   await trx
     .insertInto('signing_authorities')
-    .values({ id: CA_ID, certificate_pem: ca.certificatePem, private_key_pem: ca.privateKeyPem, created_at: at })
+    .values({
+      id: CA_ID,
+      certificate_pem: ca.certificatePem,
+      // Encrypted at rest (secret-box.ts): a copy of the database alone does not give the key away.
+      private_key_pem: secretKeys().seal(ca.privateKeyPem, place),
+      created_at: at,
+    })
     .execute();
   await writeAudit(trx, {
     ctx,
@@ -114,7 +127,7 @@ async function insertKey(
       org_id: orgId,
       source,
       certificate_chain: JSON.stringify(key.chainPem),
-      private_key_pem: key.privateKeyPem,
+      private_key_pem: secretKeys().seal(key.privateKeyPem, secretPlace('signing_keys', 'private_key_pem', id)),
       certificate_sha256: info.certificateSha256,
       subject: info.subject,
       issuer: info.issuer,
@@ -178,7 +191,7 @@ export async function activeSigner(
   if (row !== undefined) {
     return {
       keyId: row.id,
-      privateKeyPem: row.private_key_pem,
+      privateKeyPem: secretKeys().open(row.private_key_pem, secretPlace('signing_keys', 'private_key_pem', row.id)),
       chainPem: JSON.parse(row.certificate_chain) as string[],
       certificateSha256: row.certificate_sha256,
     };

@@ -78,7 +78,7 @@ async function attempt(
         'user-agent': `OpenMDS-Webhooks/${packageVersion()}`,
         'webhook-id': d.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(d.secret, d.id, timestamp, d.payload),
+        'webhook-signature': signWebhook(d.secret(), d.id, timestamp, d.payload),
       },
       body: d.payload,
       // A redirect is a failure (Standard Webhooks): the owner should fix the URL rather than have us follow it.

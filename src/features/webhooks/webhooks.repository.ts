@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { WebhookDeliveriesTable, WebhooksTable } from '../../db/schema-publishing.js';
+import { secretKeys, secretPlace } from '../../security/secret-box.js';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 
@@ -29,7 +30,11 @@ export interface DeliveryRecord {
 /** A delivery that is due, with what sending it needs. */
 export interface DueDelivery extends DeliveryRecord {
   url: string;
-  secret: string;
+  /**
+   * The webhook's signing secret, decrypted when called: a secret that cannot be decrypted fails this delivery's
+   * attempt (SecretUnreadableError, naming the webhook) rather than the whole run.
+   */
+  secret(): string;
 }
 
 function webhookRow(r: Selectable<WebhooksTable>): WebhookRecord {
@@ -61,7 +66,7 @@ export async function insertWebhook(
       id: w.id,
       org_id: w.orgId,
       url: w.url,
-      secret: w.secret,
+      secret: secretKeys().seal(w.secret, secretPlace('webhooks', 'secret', w.id)),
       created_by: w.createdBy,
       created_at: w.createdAt,
     })
@@ -160,7 +165,7 @@ export async function dueDeliveries(db: Queryable, now: string, limit: number): 
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
     .selectAll('d')
-    .select(['w.url as url', 'w.secret as secret'])
+    .select(['w.url as url', 'w.secret as secret', 'w.id as hook_id'])
     .where('d.delivered_at', 'is', null)
     .where('d.next_attempt_at', 'is not', null)
     .where('d.next_attempt_at', '<=', now)
@@ -169,7 +174,11 @@ export async function dueDeliveries(db: Queryable, now: string, limit: number): 
     .orderBy('d.id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ ...deliveryRow(r), url: r.url, secret: r.secret }));
+  return rows.map((r) => ({
+    ...deliveryRow(r),
+    url: r.url,
+    secret: () => secretKeys().open(r.secret, secretPlace('webhooks', 'secret', r.hook_id)),
+  }));
 }
 
 /**
