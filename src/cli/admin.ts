@@ -3,6 +3,7 @@ import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createOperator, issueSetupToken } from '../features/accounts/accounts.service.js';
 import { issuePasswordResetByOperator, passwordResetLink } from '../features/accounts/password.service.js';
+import { resetTwoFactorByOperator } from '../features/accounts/two-factor.service.js';
 import { ANONYMOUS, type RequestContext } from '../security/context.js';
 import { resolveSettings, settingsFromEnv } from '../security/settings.js';
 import { AppError } from '../server/errors.js';
@@ -156,6 +157,31 @@ export async function adminResetPassword(opts: AdminDbOptions & { email: string;
     process.stdout.write(
       `Open this link once, before ${issued.expiresAt}, to set a new password for ${issued.email}: ` +
         `${passwordResetLink(base, issued.token)}\n`,
+    );
+  } catch (e) {
+    if (e instanceof AppError && e.statusCode < 500) throw new AdminError(e.message, 1);
+    throw e;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `openmds admin reset-two-factor`: removes a user's second factors when they lost all of them, with the reason; their
+ * sessions end and they are told by mail. Prints what was removed.
+ */
+export async function adminResetTwoFactor(opts: AdminDbOptions & { email: string; reason: string }): Promise<void> {
+  const db = await openServeDatabase(opts);
+  try {
+    const r = await resetTwoFactorByOperator(db.kysely, cliContext('admin reset-two-factor'), opts);
+    const parts = [
+      ...(r.removed.totp ? ['the authenticator app'] : []),
+      `${r.removed.passkeys} passkey(s)`,
+      `${r.removed.recoveryCodes} unused recovery code(s)`,
+    ];
+    process.stdout.write(
+      `Removed ${parts.join(', ')} of ${r.email}; ${r.sessionsEnded} session(s) ended; the user is told by mail. ` +
+        'They sign in with their password and set up two-factor authentication again.\n',
     );
   } catch (e) {
     if (e instanceof AppError && e.statusCode < 500) throw new AdminError(e.message, 1);

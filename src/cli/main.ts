@@ -435,6 +435,24 @@ export function buildCli(): Command {
       }
     });
 
+  admin
+    .command('reset-two-factor')
+    .description(
+      "remove an account's second factors (authenticator app, passkeys, recovery codes) when all are lost; ends its sessions",
+    )
+    .requiredOption('--email <email>', "the account's email")
+    .requiredOption('--reason <text>', 'why, and how you checked who asked (recorded in the audit trail and mailed)')
+    .option('--data <dir>', 'data folder for the SQLite database (default: OPENMDS_DATA_DIR or ./data)')
+    .action(async (opts: { email: string; reason: string; data?: string }) => {
+      const { adminResetTwoFactor, AdminError } = await import('./admin.js');
+      try {
+        await adminResetTwoFactor(opts);
+      } catch (e) {
+        if (e instanceof AdminError) throw new CliError(e.message, e.exitCode);
+        throw e;
+      }
+    });
+
   const inventory = program
     .command('inventory')
     .description("a hospital's inventory: import the statements it holds in bulk");

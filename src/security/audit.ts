@@ -148,6 +148,11 @@ export const AUDIT_ACTIONS = {
   TWO_FACTOR_VERIFY: 'two-factor.verify',
   /** The second step of a sign-in failed: a wrong, replayed or used code, or an expired pending sign-in. */
   TWO_FACTOR_VERIFY_FAILED: 'two-factor.verify-failed',
+  /**
+   * The operator removed a user's second factors (TOTP, passkeys, recovery codes) after the user lost them, with the
+   * stated reason; the user's sessions ended and they were told by mail.
+   */
+  TWO_FACTOR_OPERATOR_RESET: 'two-factor.operator-reset',
   /** A user registered a passkey (details: its name, whether it is synced, the authenticator's AAGUID). */
   PASSKEY_REGISTER: 'passkey.register',
   PASSKEY_RENAME: 'passkey.rename',

@@ -113,6 +113,12 @@ export async function deletePasskey(db: Queryable, userId: string, id: string): 
   return Number(result.numDeletedRows) === 1;
 }
 
+/** Removes every passkey of the user; returns how many there were. */
+export async function deleteAllPasskeys(db: Queryable, userId: string): Promise<number> {
+  const result = await db.deleteFrom('passkeys').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /**
  * Records a use: the new signature counter, the backup state the authenticator reported, and when. Conditional on the
  * counter the check saw, so two requests racing with the same assertion cannot both pass.

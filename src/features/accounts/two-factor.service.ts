@@ -10,10 +10,19 @@ import type { RequestContext } from '../../security/context.js';
 import { verifyPassword } from '../../security/passwords.js';
 import { reauthWindow, requireRecentAuth, stampReauth } from '../../security/reauth.js';
 import type { AppSettings } from '../../security/settings.js';
+import { revokeUserSessions } from '../../security/sessions.js';
 import { clearFailures, rateLimited, recordFailure, requireNotBlocked, throttleKey } from '../../security/throttle.js';
 import { AppError } from '../../server/errors.js';
-import { countSignInFailure, findUserById, resetSignInFailures, type UserRecord } from './accounts.repository.js';
-import { countPasskeys } from './passkeys.repository.js';
+import { enqueueMail } from '../mail/mail-outbox.js';
+import { normalizeEmail } from '../organizations/invitations.service.js';
+import {
+  countSignInFailure,
+  findUserByEmail,
+  findUserById,
+  resetSignInFailures,
+  type UserRecord,
+} from './accounts.repository.js';
+import { countPasskeys, deleteAllPasskeys, deleteCeremoniesOf } from './passkeys.repository.js';
 import { startSession, type SessionResult } from './session-view.js';
 import {
   claimTotpStep,
@@ -598,6 +607,72 @@ export async function reauthenticate(
   if (!result.ok) await failCheck(db, ctx, settings, { ...failure, reason: result.reason }, wrongCode());
   await clearFailures(db, throttleKey('email', user.email));
   return reauthWindow(at);
+}
+
+// ---- The operator's reset ------------------------------------------------------------------------------------------
+
+export interface TwoFactorResetResult {
+  userId: string;
+  email: string;
+  removed: { totp: boolean; passkeys: number; recoveryCodes: number };
+  sessionsEnded: number;
+}
+
+/**
+ * `openmds admin reset-two-factor`: a user lost every second factor (the phone, the security key and the recovery
+ * codes). Once the operator has made sure who is asking (in person, by a call back), this removes the TOTP enrolment,
+ * every passkey and the recovery codes, ends the user's sessions, records the stated reason and tells the user by
+ * mail. The password stays: the user signs in with it and sets up a second factor again (an organization that
+ * requires one sends them to do so).
+ */
+export async function resetTwoFactorByOperator(
+  db: Kysely<Database>,
+  ctx: RequestContext,
+  input: { email: string; reason: string },
+): Promise<TwoFactorResetResult> {
+  const reason = input.reason.normalize('NFC').trim();
+  if (reason === '')
+    throw new AppError('invalid-input', { message: 'reason: say why (who asked, how it was checked)' });
+  if (reason.length > 500) throw new AppError('invalid-input', { message: 'reason: at most 500 characters' });
+  const email = normalizeEmail(input.email);
+  const user = await findUserByEmail(db, email);
+  if (user === undefined || user.disabledAt !== null) {
+    throw new AppError('not-found', { message: `email: no active account has ${email}` });
+  }
+  return db.transaction().execute(async (trx) => {
+    const totp = await hasConfirmedTotp(trx, user.id);
+    const recoveryCodes = await countUnusedRecoveryCodes(trx, user.id);
+    const passkeys = await deleteAllPasskeys(trx, user.id);
+    await deleteTwoFactor(trx, user.id);
+    await deleteCeremoniesOf(trx, user.id);
+    const sessionsEnded = await revokeUserSessions(trx, user.id);
+    const removed = { totp, passkeys, recoveryCodes };
+    await writeAudit(trx, {
+      ctx,
+      orgId: null,
+      action: AUDIT_ACTIONS.TWO_FACTOR_OPERATOR_RESET,
+      objectType: 'user',
+      objectId: user.id,
+      outcome: 'success',
+      details: { email, reason, removed, sessionsEnded },
+    });
+    await enqueueMail(trx, {
+      to: user.email,
+      subject: 'OpenMDS: two-factor authentication was reset / 二要素認証がリセットされました',
+      body:
+        `${user.displayName} 様\n\n` +
+        'OpenMDS の運用者が、あなたのアカウントの二要素認証 (認証アプリ、パスキー、リカバリーコード) を解除しました。\n' +
+        `理由: ${reason}\n\n` +
+        'パスワードでサインインし、「アカウントのセキュリティ」で二要素認証を設定し直してください。\n' +
+        'この依頼に心当たりがない場合は、すぐに組織の管理者と運用者に連絡してください。\n\n' +
+        'The operator of OpenMDS removed the second factors of your account (authenticator app, passkeys, recovery ' +
+        `codes). Reason: ${reason}\nSign in with your password and set up two-factor authentication again under ` +
+        '"Account security". If you did not ask for this, tell your organization and the operator at once.\n',
+      kind: 'two-factor.reset',
+      at: ctx.now(),
+    });
+    return { userId: user.id, email, removed, sessionsEnded };
+  });
 }
 
 // ---- Organizations' security policy ---------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ export function logTransport(write: (line: string) => void): MailTransport {
 }
 
 /** What a queued message is about (the outbox keeps it after the body is erased). */
-export type MailKind = 'password-reset' | 'break-glass.used';
+export type MailKind = 'password-reset' | 'break-glass.used' | 'two-factor.reset';
 
 /** Queues a message inside the caller's transaction: it is sent only if the change it belongs to is committed. */
 export async function enqueueMail(db: Queryable, input: MailMessage & { kind: MailKind; at: string }): Promise<string> {
