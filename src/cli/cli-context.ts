@@ -22,12 +22,8 @@ export function cliDataDir(opts: DatabaseOptions): string {
   return opts.data ?? process.env['OPENMDS_DATA_DIR'] ?? './data';
 }
 
-/**
- * Opens and migrates the database `serve` would use (or the one `--database` names), loads the key that encrypts
- * its stored secrets as the server does (OPENMDS_SECRET_KEY, OPENMDS_SECRET_KEY_FILE or `<data>/secret.key`), and
- * stores the built-in templates in it, so statements can be written before the server ever ran.
- */
-export async function openCliDatabase(opts: DatabaseOptions): Promise<Db> {
+/** Opens and migrates the database `serve` would use (or the one `--database` names); exit 2 when it cannot. */
+export async function openMigratedDatabase(opts: DatabaseOptions): Promise<Db> {
   const url = opts.database ?? process.env['OPENMDS_DATABASE_URL'];
   let db: Db;
   try {
@@ -40,6 +36,21 @@ export async function openCliDatabase(opts: DatabaseOptions): Promise<Db> {
   }
   try {
     await migrateToLatest(db);
+    return db;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+/**
+ * Opens and migrates the database `serve` would use (or the one `--database` names), loads the key that encrypts
+ * its stored secrets as the server does (OPENMDS_SECRET_KEY, OPENMDS_SECRET_KEY_FILE or `<data>/secret.key`), and
+ * stores the built-in templates in it, so statements can be written before the server ever ran.
+ */
+export async function openCliDatabase(opts: DatabaseOptions): Promise<Db> {
+  const db = await openMigratedDatabase(opts);
+  try {
     try {
       await loadSecretKeys(db, {
         dataDir: cliDataDir(opts),

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { migrateToLatest } from '../db/migrate.js';
-import { openDatabase, type Db } from '../db/database.js';
 import { SECRET_KEY_BYTES, SecretKeyring, secretKeyId } from '../security/secret-box.js';
 import { readSecretKeyFile } from '../security/settings.js';
 import {
@@ -13,7 +11,13 @@ import {
   writeKeyFile,
   type InstanceKey,
 } from '../security/stored-secrets.js';
-import { CommandError, cliDataDir, openCliDatabase, type DatabaseOptions } from './cli-context.js';
+import {
+  CommandError,
+  cliDataDir,
+  openCliDatabase,
+  openMigratedDatabase,
+  type DatabaseOptions,
+} from './cli-context.js';
 
 /** Exit codes of `secrets status`: 0 every secret decrypts with the loaded key, 1 some do not, 2 unreadable. */
 const STATUS_EXIT = { ok: 0, unreadable: 1 } as const;
@@ -27,30 +31,13 @@ function loadKey(opts: DatabaseOptions): InstanceKey | undefined {
   }
 }
 
-async function openForStatus(opts: DatabaseOptions): Promise<Db> {
-  const url = opts.database ?? process.env['OPENMDS_DATABASE_URL'];
-  let db: Db;
-  try {
-    db = await openDatabase({ ...(url === undefined || url === '' ? {} : { url }), dataDir: cliDataDir(opts) });
-  } catch (e) {
-    throw new CommandError(`--database: ${e instanceof Error ? e.message : String(e)}`, 2);
-  }
-  try {
-    await migrateToLatest(db);
-    return db;
-  } catch (e) {
-    await db.close();
-    throw e;
-  }
-}
-
 /**
  * `openmds secrets status`: how many stored secrets are encrypted under which key id and how many are plain text,
  * and whether the configured key decrypts them all. Needs no key, and creates none.
  */
 export async function runSecretsStatus(opts: DatabaseOptions & { json?: boolean }): Promise<number> {
   const key = loadKey(opts);
-  const db = await openForStatus(opts);
+  const db = await openMigratedDatabase(opts);
   try {
     const status = await secretsStatus(db.kysely);
     const keyring = key === undefined ? undefined : new SecretKeyring(key.key);
