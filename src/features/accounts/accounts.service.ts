@@ -34,6 +34,7 @@ import {
   type UserRecord,
 } from './accounts.repository.js';
 import {
+  completeSignIn,
   sessionTimeoutsOf,
   startSession,
   toSessionView,
@@ -301,20 +302,8 @@ export async function signIn(
     });
   }
   return db.transaction().execute(async (trx) => {
-    await clearFailures(trx, emailKey);
-    await resetSignInFailures(trx, user.id);
     if (rehash !== undefined) await updatePasswordHash(trx, user.id, rehash);
-    const result = await startSession(trx, ctx, settings, user.id, null, input.previousToken);
-    await writeAudit(trx, {
-      ctx,
-      orgId: null,
-      action: AUDIT_ACTIONS.USER_SIGN_IN,
-      objectType: 'user',
-      objectId: user.id,
-      outcome: 'success',
-      actor: actorOf(user),
-    });
-    return result;
+    return completeSignIn(trx, ctx, settings, user, { previousToken: input.previousToken });
   });
 }
 

@@ -19,7 +19,7 @@ import { reauthWindow, requireRecentAuth, stampReauth } from '../../security/rea
 import type { AppSettings } from '../../security/settings.js';
 import { clearFailures, rateLimited, recordFailure, requireNotBlocked, throttleKey } from '../../security/throttle.js';
 import { AppError } from '../../server/errors.js';
-import { countSignInFailure, findUserById, resetSignInFailures, type UserRecord } from './accounts.repository.js';
+import { countSignInFailure, findUserById, type UserRecord } from './accounts.repository.js';
 import type { AuthenticationResponseBody, PasskeyCreateBody } from './passkeys.schema.js';
 import {
   deletePasskey,
@@ -35,7 +35,7 @@ import {
   type PasskeyRecord,
 } from './passkeys.repository.js';
 import { isBreakGlassUser } from './password.repository.js';
-import { startSession, type SessionResult } from './session-view.js';
+import { completeSignIn, type SessionResult } from './session-view.js';
 import { deleteTwoFactor, hasTwoFactor } from './two-factor.repository.js';
 import {
   CHALLENGE_MINUTES,
@@ -479,18 +479,9 @@ export async function completePasskeySignIn(
       at: ctx.now(),
     });
     if (!checked.ok) return checked;
-    await clearFailures(trx, throttleKey('email', user.email));
-    await resetSignInFailures(trx, user.id);
-    const session = await startSession(trx, ctx, settings, user.id, null, input.previousToken);
-    await writeAudit(trx, {
-      ctx,
-      orgId: null,
-      action: AUDIT_ACTIONS.USER_SIGN_IN,
-      objectType: 'user',
-      objectId: user.id,
-      outcome: 'success',
+    const session = await completeSignIn(trx, ctx, settings, user, {
+      previousToken: input.previousToken,
       details: { method: 'passkey', passkey: checked.passkey.name },
-      actor: actorOf(user),
     });
     return { ok: true as const, session };
   });

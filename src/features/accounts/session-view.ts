@@ -3,7 +3,10 @@ import type { Database } from '../../db/schema.js';
 import { loadUserActor, type UserActor } from '../../security/actors.js';
 import type { Membership, RequestContext } from '../../security/context.js';
 import { createSession, revokeSession, sessionIdHash, type SessionRecord } from '../../security/sessions.js';
+import { AUDIT_ACTIONS, writeAudit } from '../../security/audit.js';
 import type { AppSettings } from '../../security/settings.js';
+import { clearFailures, throttleKey } from '../../security/throttle.js';
+import { resetSignInFailures } from './accounts.repository.js';
 import { AppError } from '../../server/errors.js';
 
 /** The session object of the API (docs/api-workspace.md). */
@@ -81,4 +84,31 @@ export async function startSession(
     timeouts: sessionTimeoutsOf(settings),
   });
   return { token, view: await loadSessionView(trx, session) };
+}
+
+/**
+ * A sign-in that succeeded, by whatever means, inside its transaction: the throttle forgets the user's failures, a
+ * session starts (ending the one `previousToken` named) and `user.sign-in` is audited with `details` (how).
+ */
+export async function completeSignIn(
+  trx: Transaction<Database>,
+  ctx: RequestContext,
+  settings: AppSettings,
+  user: { id: string; email: string; displayName: string },
+  options: { previousToken?: string | undefined; details?: Record<string, unknown> } = {},
+): Promise<SessionResult> {
+  await clearFailures(trx, throttleKey('email', user.email));
+  await resetSignInFailures(trx, user.id);
+  const result = await startSession(trx, ctx, settings, user.id, null, options.previousToken);
+  await writeAudit(trx, {
+    ctx,
+    orgId: null,
+    action: AUDIT_ACTIONS.USER_SIGN_IN,
+    objectType: 'user',
+    objectId: user.id,
+    outcome: 'success',
+    ...(options.details === undefined ? {} : { details: options.details }),
+    actor: { id: user.id, name: `${user.displayName} <${user.email}>` },
+  });
+  return result;
 }

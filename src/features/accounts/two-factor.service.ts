@@ -15,15 +15,9 @@ import { clearFailures, rateLimited, recordFailure, requireNotBlocked, throttleK
 import { AppError } from '../../server/errors.js';
 import { enqueueMail } from '../mail/mail-outbox.js';
 import { normalizeEmail } from '../organizations/invitations.service.js';
-import {
-  countSignInFailure,
-  findUserByEmail,
-  findUserById,
-  resetSignInFailures,
-  type UserRecord,
-} from './accounts.repository.js';
+import { countSignInFailure, findUserByEmail, findUserById, type UserRecord } from './accounts.repository.js';
 import { countPasskeys, deleteAllPasskeys, deleteCeremoniesOf } from './passkeys.repository.js';
-import { startSession, type SessionResult } from './session-view.js';
+import { completeSignIn, type SessionResult } from './session-view.js';
 import {
   claimTotpStep,
   confirmTotp,
@@ -481,10 +475,6 @@ export async function finishTwoFactorSignIn(
 ): Promise<SessionResult> {
   const { user } = input.pending;
   await deleteChallenge(trx, input.pending.idHash);
-  await clearFailures(trx, throttleKey('email', user.email));
-  await resetSignInFailures(trx, user.id);
-  const result = await startSession(trx, ctx, settings, user.id, null, input.previousToken);
-  const actor = actorOf(user);
   await writeAudit(trx, {
     ctx,
     orgId: null,
@@ -493,17 +483,11 @@ export async function finishTwoFactorSignIn(
     objectId: user.id,
     outcome: 'success',
     details: { method: input.method, ...input.details },
-    actor,
+    actor: actorOf(user),
   });
-  await writeAudit(trx, {
-    ctx,
-    orgId: null,
-    action: AUDIT_ACTIONS.USER_SIGN_IN,
-    objectType: 'user',
-    objectId: user.id,
-    outcome: 'success',
+  const result = await completeSignIn(trx, ctx, settings, user, {
+    previousToken: input.previousToken,
     details: { twoFactor: input.method },
-    actor,
   });
   return result;
 }
