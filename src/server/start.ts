@@ -92,6 +92,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (setupUrl !== undefined) {
       process.stdout.write(`Open this link once to create the operator account: ${setupUrl}\n`);
     }
+    process.stdout.write(
+      settings.smtp === undefined
+        ? 'Mail: no SMTP server set (OPENMDS_SMTP_URL); mail such as reset links is printed here\n'
+        : `Mail: delivered through ${settings.smtp.display}\n`,
+    );
     const stopJobs = startBackgroundJobs(db, settings, (e) => app.log.error({ err: e }, 'background job failed'));
     let closing = false;
     const close = async (): Promise<void> => {
