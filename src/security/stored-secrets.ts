@@ -5,6 +5,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import {
+  SEALED_PREFIX,
   SECRET_KEY_BYTES,
   SecretKeyring,
   SecretUnreadableError,
@@ -102,9 +103,18 @@ export interface SecretsStatus {
   columns: Record<string, { encrypted: number; plain: number }>;
 }
 
-async function secretRows(db: Queryable, c: SecretColumn): Promise<{ id: string; value: string }[]> {
+async function secretRows(
+  db: Queryable,
+  c: SecretColumn,
+  options: { plainOnly?: boolean } = {},
+): Promise<{ id: string; value: string }[]> {
+  // At every start only the plain ones are wanted: the database picks them, the encrypted ones stay where they are.
+  const plain =
+    options.plainOnly === true
+      ? sql`where substr(${sql.ref(c.column)}, 1, ${SEALED_PREFIX.length}) <> ${SEALED_PREFIX}`
+      : sql``;
   const r = await sql<{ id: string; value: string }>`select ${sql.ref(c.key)} as id, ${sql.ref(c.column)} as value
-    from ${sql.table(c.table)} order by ${sql.ref(c.key)}`.execute(db);
+    from ${sql.table(c.table)} ${plain} order by ${sql.ref(c.key)}`.execute(db);
   return r.rows;
 }
 
@@ -151,7 +161,7 @@ export async function encryptPlainSecrets(
     const columns: Record<string, number> = {};
     let total = 0;
     for (const c of SECRET_COLUMNS) {
-      for (const r of await secretRows(trx, c)) {
+      for (const r of await secretRows(trx, c, { plainOnly: true })) {
         if (isSealed(r.value)) continue;
         await updateSecret(trx, c, r, keyring.seal(r.value, secretPlace(c.table, c.column, r.id)));
         columns[`${c.table}.${c.column}`] = (columns[`${c.table}.${c.column}`] ?? 0) + 1;
