@@ -138,6 +138,13 @@ describe.each(testDatabases())('isolation between organizations on $name', (data
       valuesA.set('passkeys/:passkeyId', res.json<{ passkey: { id: string } }>().passkey.id);
       secretsA.push(`A鍵-${marker}`);
     }
+    if (has('GET', '/api/v1/account/sessions')) {
+      // alice's session, by its public id: another account must not end it.
+      const res = await inject(t.app, alice, { url: '/api/v1/account/sessions' });
+      const current = res.json<{ sessions: { id: string; current: boolean }[] }>().sessions.find((s) => s.current);
+      if (current === undefined) throw new Error(`sessions answered ${res.statusCode}: ${res.body}`);
+      valuesA.set('sessions/:sessionId', current.id);
+    }
     bodyIdsA.set('responsibleUserId', alice.userId);
 
     if (has('POST', '/api/v1/orgs/:orgId/products')) {

@@ -158,6 +158,13 @@ export const AUDIT_ACTIONS = {
   PASSKEY_RENAME: 'passkey.rename',
   /** A user removed a passkey (details.twoFactorOff: it was their last second factor). */
   PASSKEY_REMOVE: 'passkey.remove',
+  /**
+   * A user ended one of their own sessions from the session list (details: its public id, user agent, address, and
+   * whether it was the session of the request).
+   */
+  SESSION_REVOKE: 'session.revoke',
+  /** A user ended all their other sessions (details: how many, their public ids). */
+  SESSION_REVOKE_OTHERS: 'session.revoke-others',
   /** The user confirmed their password (and code) for a sensitive action (outcome failure: either was wrong). */
   SESSION_REAUTHENTICATE: 'session.reauthenticate',
   /** An owner changed the organization's security policy (two-factor authentication required or not). */

@@ -7,6 +7,7 @@ import type { TemplateRegistry } from '../domain/templates/registry.js';
 import { accountsRoutes } from '../features/accounts/accounts.routes.js';
 import { breakGlassRoutes } from '../features/accounts/break-glass.routes.js';
 import { passkeyRoutes } from '../features/accounts/passkeys.routes.js';
+import { sessionRoutes } from '../features/accounts/sessions.routes.js';
 import { passwordRoutes } from '../features/accounts/password.routes.js';
 import { twoFactorGuard } from '../features/accounts/two-factor.guard.js';
 import { twoFactorRoutes } from '../features/accounts/two-factor.routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(breakGlassRoutes, { db, settings });
       await api.register(twoFactorRoutes, { db, settings });
       await api.register(passkeyRoutes, { db, settings });
+      await api.register(sessionRoutes, { db });
       await api.register(organizationsRoutes, { db });
       await api.register(auditRoutes, { db });
 

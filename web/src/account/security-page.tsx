@@ -23,6 +23,7 @@ import { errorFor, FormError } from '../auth/auth-form';
 import { LoadError, Loading } from '../pages/query-state';
 import { PasskeysPanel } from './passkeys-panel';
 import { useReauth, useRequiredByNames } from './reauth';
+import { SessionsPanel } from './sessions-panel';
 import { TWO_FACTOR_KEY, twoFactorApi, type TotpSetup } from './two-factor-api';
 
 /** Recovery codes, shown once: copy or download them now. */
@@ -249,7 +250,7 @@ export function SecurityPage() {
   }, [t]);
 
   return (
-    <Container size={640} py="lg" data-testid="security-page">
+    <Container size={760} py="lg" data-testid="security-page">
       <Stack gap="md">
         <Title order={1} size="h2">
           {t('twoFactor.pageTitle')}
@@ -325,6 +326,9 @@ export function SecurityPage() {
             </Paper>
           </>
         )}
+        <Paper withBorder p="lg">
+          <SessionsPanel />
+        </Paper>
       </Stack>
     </Container>
   );
