@@ -371,3 +371,26 @@ export async function publishStatement(
   if (res.statusCode !== 201) fail('publish statement', res);
   return res.json<{ id: string; statementId: string; revision: number; visibility: string }>();
 }
+
+/**
+ * Creates the organization's break-glass account as its owner and uses it (POST /auth/break-glass with a reason,
+ * from `remoteAddress`): the break-glass session.
+ */
+export async function breakGlassSession(
+  app: FastifyInstance,
+  owner: TestSession,
+  orgId: string,
+  remoteAddress = '203.0.113.9',
+): Promise<TestSession> {
+  const created = await inject(app, owner, { method: 'POST', url: `/api/v1/orgs/${orgId}/break-glass` });
+  if (created.statusCode !== 201) fail('break-glass', created);
+  const { credential } = created.json<{ credential: string }>();
+  const used = await inject(app, null, {
+    method: 'POST',
+    url: '/api/v1/auth/break-glass',
+    payload: { org: orgId, credential, reason: '停電で電子カルテに入れない' },
+    remoteAddress,
+  });
+  if (used.statusCode !== 200) fail('break-glass sign-in', used);
+  return sessionFrom(used);
+}

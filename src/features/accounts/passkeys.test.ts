@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addMember,
+  breakGlassSession,
   createOrg,
   inject,
   sessionFrom,
@@ -504,17 +505,7 @@ describe.each(testDatabases())('passkeys on $name', (database) => {
     it('cannot have a passkey: its sealed credential stays the only way in', async () => {
       const owner = await signUp(t.app);
       const org = await createOrg(t.app, owner);
-      const created = await inject(t.app, owner, { method: 'POST', url: `/api/v1/orgs/${org.id}/break-glass` });
-      expect(created.statusCode, created.body).toBe(201);
-      const { credential } = created.json<{ credential: string }>();
-      const used = await inject(t.app, null, {
-        method: 'POST',
-        url: '/api/v1/auth/break-glass',
-        payload: { org: org.id, credential, reason: '停電で電子カルテに入れない' },
-        remoteAddress: '203.0.113.9',
-      });
-      expect(used.statusCode, used.body).toBe(200);
-      const breakGlass = sessionFrom(used);
+      const breakGlass = await breakGlassSession(t.app, owner, org.id);
       const res = await inject(t.app, breakGlass, { method: 'POST', url: '/api/v1/account/passkeys/options' });
       expect(res.statusCode).toBe(403);
       expect(errorOf(res).message).toMatch(/break-glass/);

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  breakGlassSession,
   createOrg,
   inject,
   sessionFrom,
@@ -231,17 +232,7 @@ describe.each(testDatabases())('your sessions on $name', (database) => {
   it('gives the break-glass account’s session the same rules: it sees and ends only its own', async () => {
     const owner = await signUp(t.app);
     const org = await createOrg(t.app, owner);
-    const created = await inject(t.app, owner, { method: 'POST', url: `/api/v1/orgs/${org.id}/break-glass` });
-    expect(created.statusCode, created.body).toBe(201);
-    const { credential } = created.json<{ credential: string }>();
-    const used = await inject(t.app, null, {
-      method: 'POST',
-      url: '/api/v1/auth/break-glass',
-      payload: { org: org.id, credential, reason: '停電で管理者が入れない' },
-      remoteAddress: '192.0.2.77',
-    });
-    expect(used.statusCode, used.body).toBe(200);
-    const breakGlass = sessionFrom(used);
+    const breakGlass = await breakGlassSession(t.app, owner, org.id, '192.0.2.77');
 
     const theirs = await sessionsOf(breakGlass);
     expect(theirs.map((s) => [s.id, s.current, s.ip])).toEqual([[publicIdOf(breakGlass), true, '192.0.2.77']]);
