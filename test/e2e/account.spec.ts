@@ -7,7 +7,15 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { TOTP_PARAMS } from '../../src/features/accounts/two-factor.service.js';
-import { SHOTS, browserTestsRun, launchChromium, prepareE2e, screenshot, watchPage } from '../support/browser.js';
+import {
+  SHOTS,
+  browserTestsRun,
+  launchChromium,
+  prepareE2e,
+  screenshot,
+  watchPage,
+  oneScenario,
+} from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { findTotp } from '../../src/features/accounts/two-factor.repository.js';
 
@@ -213,11 +221,11 @@ describe.skipIf(!runSpec)('account security: two-factor, re-authentication, pass
     if (files !== undefined) rmSync(files, { recursive: true, force: true });
   });
 
-  afterEach(async (c) => {
-    expected.clear();
-    if (c.task.result?.state !== 'fail') return;
+  afterEach(() => expected.clear());
+  // One story in order: later steps use what earlier ones set up (the TOTP secret, the reset password).
+  oneScenario(async (step) => {
     if (problems.length > 0) console.error(problems.join('\n'));
-    const slug = c.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    const slug = step.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
     for (const [who, p] of [
       ['owner', owner?.page],
       ['staff', staff?.page],

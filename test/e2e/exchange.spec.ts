@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SHOTS, browserTestsRun, launchChromium, screenshot, watchPage, prepareE2e } from '../support/browser.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  SHOTS,
+  browserTestsRun,
+  launchChromium,
+  screenshot,
+  watchPage,
+  prepareE2e,
+  oneScenario,
+} from '../support/browser.js';
 import { runCli } from '../../src/cli/main.js';
 import type { Statement } from '../../src/domain/statement.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -165,14 +173,7 @@ describe.skipIf(!runSpec)('a manufacturer publishes, a hospital requests and col
     if (downloads !== undefined) rmSync(downloads, { recursive: true, force: true });
   });
 
-  // One scenario: once a step fails, the later ones cannot mean anything; they are skipped, not timed out.
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    broken = true;
+  oneScenario(async () => {
     // What the pages saw, and what they showed, for the step that failed.
     if (problems.length > 0) console.error(problems.join('\n'));
     for (const [page, who] of [

@@ -4,10 +4,19 @@ import { join } from 'node:path';
 
 import ExcelJS from 'exceljs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinTemplates } from '../../src/domain/templates/registry.js';
 import { exportStatement } from '../../src/formats/index.js';
-import { ROOT, SHOTS, browserTestsRun, launchChromium, screenshot, watchPage, prepareE2e } from '../support/browser.js';
+import {
+  ROOT,
+  SHOTS,
+  browserTestsRun,
+  launchChromium,
+  screenshot,
+  watchPage,
+  prepareE2e,
+  oneScenario,
+} from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { generalPacs } from '../support/statements.js';
 
@@ -135,14 +144,7 @@ describe.skipIf(!runSpec)('a hospital collects statements, keeps its inventory a
     if (files !== undefined) rmSync(files, { recursive: true, force: true });
   });
 
-  // One scenario: once a step fails, the later ones cannot mean anything; they are skipped, not timed out.
-  let broken = false;
-  beforeEach((c) => {
-    if (broken) c.skip();
-  });
-  afterEach(async (c) => {
-    if (c.task.result?.state !== 'fail') return;
-    broken = true;
+  oneScenario(async () => {
     if (problems.length > 0) console.error(problems.join('\n'));
     await page.screenshot({ path: join(SHOTS, 'hospital-failed.png') }).catch(() => undefined);
   });

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SHOTS, browserTestsRun, launchChromium, prepareE2e, screenshot, watchPage } from '../support/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  SHOTS,
+  browserTestsRun,
+  launchChromium,
+  prepareE2e,
+  screenshot,
+  watchPage,
+  oneScenario,
+} from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const runSpec = browserTestsRun('e2e');
@@ -101,13 +109,7 @@ describe.skipIf(!runSpec)('passkeys in the browser', () => {
     await server?.close();
   });
 
-  let broken = false;
-  beforeEach((c) => {
-    if (broken) c.skip();
-  });
-  afterEach(async (c) => {
-    if (c.task.result?.state !== 'fail') return;
-    broken = true;
+  oneScenario(async () => {
     if (problems.length > 0) console.error(problems.join('\n'));
     await page.screenshot({ path: join(SHOTS, 'passkeys-failed.png') }).catch(() => undefined);
   });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SHOTS, browserTestsRun, launchChromium, prepareE2e, watchPage } from '../support/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOTS, browserTestsRun, launchChromium, prepareE2e, watchPage, oneScenario } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const runSpec = browserTestsRun('e2e');
@@ -58,13 +58,7 @@ describe.skipIf(!runSpec)('your sessions in the browser', () => {
     await server?.close();
   });
 
-  let broken = false;
-  beforeEach((c) => {
-    if (broken) c.skip();
-  });
-  afterEach(async (c) => {
-    if (c.task.result?.state !== 'fail') return;
-    broken = true;
+  oneScenario(async () => {
     if (problems.length > 0) console.error(problems.join('\n'));
     await office?.page.screenshot({ path: join(SHOTS, 'sessions-failed-office.png') }).catch(() => undefined);
     await laptop?.page.screenshot({ path: join(SHOTS, 'sessions-failed-laptop.png') }).catch(() => undefined);

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 
 /** Debian's Chromium, driven through playwright-core; nothing is downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -112,4 +113,21 @@ export async function screenshot(
   const path = join(SHOTS, `${prefix}-${name}.png`);
   await page.screenshot({ path, fullPage: options.fullPage ?? false });
   if (options.doc !== false && UPDATE_DOC_IMAGES) copyFileSync(path, join(DOC_IMAGES, `${prefix}-${name}.png`));
+}
+
+/**
+ * Makes the tests of the calling `describe` one scenario: once a step fails, the later ones cannot mean anything, so
+ * they are skipped rather than timed out. `onFailure` runs after the failing step (the problems the pages saw,
+ * screenshots), with the step's name.
+ */
+export function oneScenario(onFailure: (step: string) => Promise<void>): void {
+  let broken = false;
+  beforeEach((c) => {
+    if (broken) c.skip();
+  });
+  afterEach(async (c) => {
+    if (c.task.result?.state !== 'fail') return;
+    broken = true;
+    await onFailure(c.task.name);
+  });
 }
